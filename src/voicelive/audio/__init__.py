@@ -1,0 +1,61 @@
+"""numpy helpers for every audio format of the Voice Live protocol.
+
+Formats (:class:`AudioFormat`), conversion between PCM16 bytes, int16 and float32 arrays,
+bit-exact G.711 μ-law / A-law, streaming resampling, WAV files, framing, real-time pacing
+and the helpers the connection uses to put audio on the wire. Only numpy is needed.
+
+See ``docs/audio.md`` for the pitfalls these helpers exist to avoid and for recipes.
+"""
+
+from __future__ import annotations
+
+from ._convert import (
+    BytesLike,
+    array_to_pcm16,
+    as_int16,
+    float32_to_int16,
+    int16_to_float32,
+    interleave,
+    pcm16_to_array,
+    to_mono,
+)
+from ._formats import (
+    G711_ALAW,
+    G711_ULAW,
+    PCM16_8K,
+    PCM16_16K,
+    PCM16_24K,
+    PCM16_24K_STEREO,
+    AudioFormat,
+    AudioFormatError,
+    Encoding,
+    input_format_of,
+    output_format_of,
+)
+from ._g711 import alaw_decode, alaw_encode, ulaw_decode, ulaw_encode
+
+__all__ = [
+    "G711_ALAW",
+    "G711_ULAW",
+    "PCM16_8K",
+    "PCM16_16K",
+    "PCM16_24K",
+    "PCM16_24K_STEREO",
+    "AudioFormat",
+    "AudioFormatError",
+    "BytesLike",
+    "Encoding",
+    "alaw_decode",
+    "alaw_encode",
+    "array_to_pcm16",
+    "as_int16",
+    "float32_to_int16",
+    "input_format_of",
+    "int16_to_float32",
+    "interleave",
+    "output_format_of",
+    "pcm16_to_array",
+    "to_mono",
+    "ulaw_decode",
+    "ulaw_encode",
+]
