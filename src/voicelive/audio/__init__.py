@@ -33,6 +33,7 @@ from ._formats import (
     output_format_of,
 )
 from ._g711 import alaw_decode, alaw_encode, ulaw_decode, ulaw_encode
+from ._resample import StreamingResampler, resample
 
 __all__ = [
     "G711_ALAW",
@@ -45,6 +46,7 @@ __all__ = [
     "AudioFormatError",
     "BytesLike",
     "Encoding",
+    "StreamingResampler",
     "alaw_decode",
     "alaw_encode",
     "array_to_pcm16",
@@ -55,6 +57,7 @@ __all__ = [
     "interleave",
     "output_format_of",
     "pcm16_to_array",
+    "resample",
     "to_mono",
     "ulaw_decode",
     "ulaw_encode",
