@@ -34,6 +34,7 @@ from ._formats import (
 )
 from ._g711 import alaw_decode, alaw_encode, ulaw_decode, ulaw_encode
 from ._resample import StreamingResampler, resample
+from ._wire import WireEncoder, decode_from_wire, encode_for_session, to_wire_audio
 
 __all__ = [
     "G711_ALAW",
@@ -47,10 +48,13 @@ __all__ = [
     "BytesLike",
     "Encoding",
     "StreamingResampler",
+    "WireEncoder",
     "alaw_decode",
     "alaw_encode",
     "array_to_pcm16",
     "as_int16",
+    "decode_from_wire",
+    "encode_for_session",
     "float32_to_int16",
     "input_format_of",
     "int16_to_float32",
@@ -59,6 +63,7 @@ __all__ = [
     "pcm16_to_array",
     "resample",
     "to_mono",
+    "to_wire_audio",
     "ulaw_decode",
     "ulaw_encode",
 ]

@@ -128,11 +128,13 @@ class StreamingResampler:
         a = np.asarray(chunk)
         if a.dtype != np.int16 and a.dtype.kind != "f":
             raise AudioFormatError(f"resampler input must be int16 or float, got dtype {a.dtype}")
+        planar: NDArray[np.float64]
         if a.ndim == 1 and self.channels == 1:
-            planar: NDArray[np.float64] = a.astype(_F)[np.newaxis, :]
+            planar = a.astype(_F)[np.newaxis, :]
             return planar
         if a.ndim == 2 and a.shape[1] == self.channels:
-            return a.T.astype(_F)
+            planar = a.T.astype(_F)
+            return planar
         raise AudioFormatError(
             f"resampler for {self.channels} channel(s) got an array of shape {a.shape}; "
             f"expected {'(n,)' if self.channels == 1 else f'(n, {self.channels})'}"
