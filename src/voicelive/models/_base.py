@@ -125,3 +125,9 @@ class ServerEventBase(_WireModel):
         super().__init__(**data)
         if self._constant_field_names:
             self.__pydantic_fields_set__.update(self._constant_field_names)
+
+    # Tell pydantic this ``__init__`` is not a custom one, so validation (``validate_json``)
+    # keeps building instances in pydantic-core instead of calling ``__init__`` with a Python
+    # dict (which would validate twice and drop a call-time ``extra="allow"`` for nested
+    # models). Pydantic's own ``BaseModel.__init__``/``RootModel.__init__`` use this marker.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
