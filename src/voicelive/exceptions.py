@@ -18,7 +18,9 @@ catches ``AzureError`` around the official SDK keeps working::
         │   ├── LocalProtocolError      we refused to send something (also ``ValueError``)
         │   └── RemoteProtocolError     the server sent a frame we cannot read
         │       ├── MalformedFrameError     not JSON, or not a JSON object
-        │       └── MessageTooLargeError    over ``max_msg_size``
+        │       ├── MessageTooLargeError    over ``max_msg_size``
+        │       └── InvalidEventError       (server side) bad client event
+        ├── WaitTimeoutError            no matching event in time (also ``TimeoutError``)
         └── ServerError                 a server ``error`` event raised by an awaited helper
 
 Invalid input to a send method (a dict with a wrong field) raises pydantic's
@@ -40,6 +42,7 @@ __all__ = [
     "ConnectionClosedOK",
     "ConnectionError",
     "HandshakeError",
+    "InvalidEventError",
     "LocalProtocolError",
     "MalformedFrameError",
     "MessageTooLargeError",
@@ -49,6 +52,7 @@ __all__ = [
     "RemoteProtocolError",
     "ServerError",
     "VoiceLiveError",
+    "WaitTimeoutError",
 ]
 
 
@@ -62,7 +66,7 @@ class VoiceLiveError(AzureError):
         return str(self.message)
 
 
-class ConnectionError(VoiceLiveError):  # noqa: A001 - the official SDK's public name
+class ConnectionError(VoiceLiveError):
     """The WebSocket connection could not be opened or used.
 
     Note: this shadows the builtin ``ConnectionError`` for code that does
@@ -116,7 +120,10 @@ class ConnectionClosedError(ConnectionClosed):
 
 
 class ReceiveTimeoutError(ConnectionError, TimeoutError):
-    """No frame arrived within the configured ``receive_timeout``; the socket was closed."""
+    """No frame arrived within the configured ``receive_timeout``.
+
+    The connection itself is left open: call ``recv()`` again to keep waiting, or close it.
+    """
 
 
 class ProtocolError(VoiceLiveError):
@@ -145,6 +152,42 @@ class MalformedFrameError(RemoteProtocolError):
 
 class MessageTooLargeError(RemoteProtocolError):
     """A frame larger than the configured maximum message size."""
+
+
+class InvalidEventError(RemoteProtocolError):
+    """(Server side) a client frame is JSON but not a valid client event.
+
+    Used by :class:`voicelive.testing.MockServer` to answer with the service's ``error`` event.
+
+    Attributes:
+        event_type: the frame's ``type`` (``None`` when missing).
+        event_id: the frame's ``event_id`` (``None`` when missing).
+        param: dotted path of the first offending field (``None`` for an unknown type).
+        code: ``"unknown_event_type"`` or ``"invalid_value"``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        raw: str = "",
+        event_type: str | None = None,
+        event_id: str | None = None,
+        param: str | None = None,
+        code: str = "invalid_value",
+    ) -> None:
+        super().__init__(message, raw=raw)
+        self.event_type = event_type
+        self.event_id = event_id
+        self.param = param
+        self.code = code
+
+
+class WaitTimeoutError(VoiceLiveError, TimeoutError):
+    """``wait_for`` (or an awaited acknowledgement) saw no matching event within its timeout.
+
+    The connection is unaffected; events received meanwhile are still delivered.
+    """
 
 
 class ServerError(VoiceLiveError):

@@ -1,0 +1,504 @@
+"""``VoiceLiveConnection``: one Voice Live WebSocket session.
+
+Delivery model (what a reviewer should know):
+
+* There is **one reader at a time**. ``recv()`` / ``async for`` read the next frame from the
+  socket and decode it with the shared protocol core. Concurrent ``recv()`` calls are
+  serialized (each gets a different event) instead of crashing.
+* ``wait_for()`` *observes* events, it does not consume them: every event it reads on its own
+  (because no one else is reading) is queued and later returned, in order, by ``recv()`` /
+  ``async for``. So ``await conn.wait_for(...)`` before or inside an ``async for`` loop never
+  makes the loop miss an event. The queue is bounded (``max_pending_events``); past the bound
+  the oldest queued event is dropped and a warning is logged once.
+* Sends are serialized by a lock: concurrent ``send`` calls from many tasks never interleave
+  frames, and each task's frames leave in that task's order.
+
+Close semantics: ``async for`` ends quietly on close code 1000 (either side) and raises
+:class:`~voicelive.exceptions.ConnectionClosedError` on any other close; ``recv()`` raises the
+matching ``ConnectionClosed`` subclass in both cases.
+
+Cancellation safety: cancelling ``send`` either sends the whole frame or nothing; cancelling
+``recv`` / ``wait_for`` never loses a frame that was already read (it is queued for the next
+reader); cancelling ``close`` still releases the owned aiohttp session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import logging
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Mapping
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar, overload
+
+from .._logging import get_logger
+from .._protocol import Side, VoiceLiveProtocol
+from ..exceptions import ConnectionClosed, ConnectionClosedOK, LocalProtocolError, WaitTimeoutError
+from ..models import ClientEvent, ServerEvent, ServerEventBase
+from ._resources import (
+    ConversationResource,
+    InputAudioBufferResource,
+    InputAudioResource,
+    InputTextResource,
+    McpResource,
+    OutputAudioBufferResource,
+    ResponseResource,
+    RtcResource,
+    SessionResource,
+    TranscriptionSessionResource,
+)
+
+if TYPE_CHECKING:
+    from ._transport import ClientTransport
+
+__all__ = ["VoiceLiveConnection"]
+
+_log = get_logger("connection")
+_E = TypeVar("_E", bound=ServerEventBase)
+
+MAX_APPEND_BYTES = 15 * 1024 * 1024
+"""Largest audio payload of one ``input_audio_buffer.append`` the service accepts (15 MiB)."""
+
+EventMatcher = Callable[[ServerEventBase], bool]
+
+
+class _Waiter:
+    __slots__ = ("future", "matches")
+
+    def __init__(self, matches: EventMatcher, future: asyncio.Future[ServerEvent]) -> None:
+        self.matches = matches
+        self.future = future
+
+
+class VoiceLiveConnection:
+    """An open Voice Live realtime session. Create it with :func:`voicelive.aio.connect`.
+
+    Resource namespaces (each method validates, then sends one client event):
+    ``session``, ``response``, ``input_audio_buffer``, ``output_audio_buffer``,
+    ``conversation`` (with ``.item``), ``transcription_session``, and for the Voice
+    Live-only events ``input_audio`` (turn-based audio), ``input_text``, ``mcp``, ``rtc``.
+    """
+
+    def __init__(
+        self,
+        transport: ClientTransport,
+        protocol: VoiceLiveProtocol,
+        *,
+        host: str = "",
+        model: str | None = None,
+        max_pending_events: int = 1000,
+    ) -> None:
+        if protocol.side is not Side.CLIENT:
+            raise ValueError("VoiceLiveConnection needs a client-side protocol")
+        self._transport = transport
+        self._protocol = protocol
+        self._host = host
+        self._model = model
+        self._send_lock = asyncio.Lock()
+        self._recv_lock = asyncio.Lock()
+        self._pending: deque[ServerEvent] = deque()
+        self._max_pending = max_pending_events
+        self._warned_pending = False
+        self._waiters: list[_Waiter] = []
+        self._closed_by_us = False
+        self._observers: list[Callable[[ServerEvent], None]] = []
+        self._send_observers: list[Callable[[str, int], None]] = []
+
+        self.session = SessionResource(self)
+        """``session.update`` and the avatar handshake."""
+        self.response = ResponseResource(self)
+        """``response.create`` / ``response.cancel``."""
+        self.input_audio_buffer = InputAudioBufferResource(self)
+        """``input_audio_buffer.append`` / ``.commit`` / ``.clear``."""
+        self.output_audio_buffer = OutputAudioBufferResource(self)
+        """``output_audio_buffer.clear``."""
+        self.conversation = ConversationResource(self)
+        """``conversation.item.create`` / ``.retrieve`` / ``.delete`` / ``.truncate``."""
+        self.transcription_session = TranscriptionSessionResource(self)
+        """``transcription_session.update``."""
+        self.input_audio = InputAudioResource(self)
+        """Voice Live turn-based audio: ``input_audio.turn.*`` and ``input_audio.clear``."""
+        self.input_text = InputTextResource(self)
+        """Voice Live streamed text input: ``input_text.delta`` / ``input_text.done``."""
+        self.mcp = McpResource(self)
+        """MCP tool approvals (sent as ``mcp_approval_response`` conversation items)."""
+        self.rtc = RtcResource(self)
+        """WebRTC signalling over the socket (``rtc.call.sdp.create``)."""
+
+    # ------------------------------------------------------------------ info
+
+    @property
+    def protocol(self) -> VoiceLiveProtocol:
+        """The sans-I/O protocol state of this connection (e.g. ``protocol.session``)."""
+        return self._protocol
+
+    @property
+    def closed(self) -> bool:
+        """True once the WebSocket is closed."""
+        return self._transport.closed
+
+    @property
+    def close_code(self) -> int | None:
+        """The close code, once closed (``None`` while open)."""
+        return self._transport.closed_code
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else "open"
+        return f"<VoiceLiveConnection host={self._host!r} model={self._model!r} {state}>"
+
+    # ------------------------------------------------------------------ hooks
+
+    def add_event_observer(self, observer: Callable[[ServerEvent], None]) -> None:
+        """Call ``observer(event)`` for every decoded server event (telemetry, logging).
+
+        Observers run synchronously in the reading task; they must be fast and must not raise
+        (an exception is logged and swallowed).
+        """
+        self._observers.append(observer)
+
+    def add_send_observer(self, observer: Callable[[str, int], None]) -> None:
+        """Call ``observer(event_type, size_in_bytes)`` for every frame sent."""
+        self._send_observers.append(observer)
+
+    # ------------------------------------------------------------------ sending
+
+    async def send(self, event: ClientEvent | Mapping[str, Any]) -> None:
+        """Validate and send one client event (a model or a plain ``dict``).
+
+        Raises:
+            pydantic.ValidationError: the dict is not a valid client event; nothing was sent.
+            ConnectionClosed: the connection is closed.
+        """
+        text = self._protocol.encode_client_event(event)
+        event_type = str(event.get("type", "")) if isinstance(event, Mapping) else event.type
+        await self._send_text(text, event_type)
+
+    async def _send_text(self, text: str, event_type: str) -> None:
+        if _log.isEnabledFor(logging.DEBUG):
+            _log.debug("send %s (%d bytes)", event_type, len(text))
+        if self._send_observers:
+            for observer in self._send_observers:
+                _call_observer(observer, event_type, len(text))
+        async with self._send_lock:
+            await self._transport.send_text(text)
+
+    async def _send_audio_append(self, audio: object, event_id: str | None) -> None:
+        """The audio hot path: bytes -> base64 -> one pre-built JSON string."""
+        if type(audio) is bytes or isinstance(audio, (bytes, bytearray, memoryview)):
+            data = audio
+        elif isinstance(audio, str):
+            data = _decode_base64_audio(audio)
+            self._check_audio_length(len(data))
+            await self._send_text(
+                VoiceLiveProtocol.encode_audio_append(audio, event_id), "input_audio_buffer.append"
+            )
+            return
+        else:
+            data = _audio_array_to_bytes(audio, self)
+        size = len(data) if not isinstance(data, memoryview) else data.nbytes
+        self._check_audio_length(size)
+        encoded = base64.b64encode(data).decode("ascii")
+        await self._send_text(
+            VoiceLiveProtocol.encode_audio_append(encoded, event_id), "input_audio_buffer.append"
+        )
+
+    def _check_audio_length(self, size: int) -> None:
+        if size > MAX_APPEND_BYTES:
+            raise LocalProtocolError(
+                f"one input_audio_buffer.append may carry at most 15 MiB of audio, got {size} "
+                "bytes; split it into smaller chunks (e.g. voicelive.audio.frames)"
+            )
+        frame = self._input_frame_size()
+        if size % frame:
+            raise LocalProtocolError(
+                f"audio of {size} bytes is not a whole number of samples for the session's "
+                f"input format ({frame} bytes per sample frame); an odd byte count would "
+                "shift every following sample"
+            )
+
+    def _input_frame_size(self) -> int:
+        session = self._protocol.session
+        if session is None:
+            return 2
+        fmt = str(getattr(session, "input_audio_format", None) or "pcm16").lower()
+        if "g711" in fmt:
+            return 1
+        echo = getattr(session, "input_audio_echo_cancellation", None)
+        channels = getattr(echo, "channels", None) or 1
+        return 2 * int(channels)
+
+    # ------------------------------------------------------------------ receiving
+
+    async def recv(self) -> ServerEvent:
+        """The next server event.
+
+        Raises:
+            ConnectionClosedOK: the connection closed normally (1000).
+            ConnectionClosedError: it closed abnormally (any other code, or TCP loss).
+            MalformedFrameError: the frame was not JSON; the connection stays usable.
+            MessageTooLargeError: the frame was over ``max_msg_size`` (socket then closed).
+            ReceiveTimeoutError: ``receive_timeout`` elapsed; the connection stays open.
+        """
+        if self._pending:
+            return self._pending.popleft()
+        async with self._recv_lock:
+            if self._pending:
+                return self._pending.popleft()
+            return await self._read_one()
+
+    async def recv_bytes(self) -> bytes:
+        """The next raw frame as bytes (text frames UTF-8 encoded), without decoding it.
+
+        Events already queued by :meth:`wait_for` are returned first, re-encoded.
+        """
+        if self._pending:
+            return self._pending.popleft().to_wire_json().encode()
+        async with self._recv_lock:
+            data = await self._transport.receive()
+        return data.encode() if isinstance(data, str) else data
+
+    async def _read_one(self) -> ServerEvent:
+        try:
+            data = await self._transport.receive()
+        except ConnectionClosed as exc:
+            self._fail_waiters(exc)
+            raise
+        event = self._protocol.decode_server_frame(data)
+        if _log.isEnabledFor(logging.DEBUG):
+            _log.debug("recv %s (%d bytes)", event.type, len(data))
+        if self._waiters:
+            self._notify_waiters(event)
+        if self._observers:
+            for observer in self._observers:
+                _call_observer(observer, event)
+        return event
+
+    def __aiter__(self) -> AsyncIterator[ServerEvent]:
+        return self._iterate()
+
+    async def _iterate(self) -> AsyncIterator[ServerEvent]:
+        while True:
+            try:
+                event = await self.recv()
+            except ConnectionClosedOK:
+                return
+            yield event
+
+    # ------------------------------------------------------------------ waiting
+
+    @overload
+    async def wait_for(
+        self,
+        event_type: type[_E],
+        *,
+        predicate: Callable[[_E], bool] | None = None,
+        timeout: float | None = 30.0,
+    ) -> _E: ...
+
+    @overload
+    async def wait_for(
+        self,
+        event_type: str,
+        *,
+        predicate: Callable[[ServerEvent], bool] | None = None,
+        timeout: float | None = 30.0,
+    ) -> ServerEvent: ...
+
+    async def wait_for(
+        self,
+        event_type: type[Any] | str,
+        *,
+        predicate: Callable[[Any], bool] | None = None,
+        timeout: float | None = 30.0,
+    ) -> Any:
+        """Wait for the next event of ``event_type`` (a class or a wire type string).
+
+        The event is *not* taken away from ``recv()`` / ``async for``: they still get it, in
+        order (see the module docstring). Events already queued but not yet delivered are
+        searched first.
+
+        Args:
+            event_type: e.g. ``ServerEventSessionUpdated`` or ``"session.updated"``.
+            predicate: extra condition on the event (e.g. matching an ``item_id``).
+            timeout: seconds; ``None`` waits forever.
+
+        Raises:
+            WaitTimeoutError: nothing matched within ``timeout``.
+            ConnectionClosed: the connection closed first.
+        """
+        matches = _matcher(event_type, predicate)
+        for event in self._pending:
+            if matches(event):
+                return event
+        future: asyncio.Future[ServerEvent] = asyncio.get_running_loop().create_future()
+        waiter = _Waiter(matches, future)
+        self._waiters.append(waiter)
+        try:
+            if timeout is None:
+                return await self._wait(waiter)
+            try:
+                return await asyncio.wait_for(self._wait(waiter), timeout)
+            except asyncio.TimeoutError:
+                name = event_type if isinstance(event_type, str) else event_type.__name__
+                raise WaitTimeoutError(
+                    f"no {name} event arrived within {timeout} s; the connection is unaffected"
+                ) from None
+        finally:
+            if waiter in self._waiters:
+                self._waiters.remove(waiter)
+
+    def expect(
+        self,
+        event_type: type[Any] | str,
+        *,
+        predicate: Callable[[Any], bool] | None = None,
+    ) -> asyncio.Future[Any]:
+        """Register interest *before* sending, so a fast reply cannot be missed.
+
+        Returns a future completed with the first matching event read from now on (it is
+        still delivered to ``recv()`` / ``async for``). Await it with :meth:`wait_future`,
+        which also reads the socket when nobody else does.
+        """
+        future: asyncio.Future[ServerEvent] = asyncio.get_running_loop().create_future()
+        self._waiters.append(_Waiter(_matcher(event_type, predicate), future))
+        return future
+
+    async def wait_future(
+        self, future: asyncio.Future[Any], *, timeout: float | None = 30.0
+    ) -> Any:
+        """Await a future from :meth:`expect`, reading events if no one else is.
+
+        Raises:
+            WaitTimeoutError: it did not complete within ``timeout``.
+        """
+        waiter = next((w for w in self._waiters if w.future is future), None)
+        if waiter is None:
+            return await future
+        try:
+            if timeout is None:
+                return await self._wait(waiter)
+            try:
+                return await asyncio.wait_for(self._wait(waiter), timeout)
+            except asyncio.TimeoutError:
+                raise WaitTimeoutError(
+                    f"the awaited event did not arrive within {timeout} s"
+                ) from None
+        finally:
+            if waiter in self._waiters:
+                self._waiters.remove(waiter)
+
+    async def _wait(self, waiter: _Waiter) -> ServerEvent:
+        future = waiter.future
+        while not future.done():
+            async with self._recv_lock:
+                if future.done():
+                    break
+                event = await self._read_one()
+                self._queue_pending(event)
+        return future.result()
+
+    def _queue_pending(self, event: ServerEvent) -> None:
+        if len(self._pending) >= self._max_pending:
+            self._pending.popleft()
+            if not self._warned_pending:
+                self._warned_pending = True
+                _log.warning(
+                    "more than %d events were read by wait_for() but never consumed by recv() "
+                    "or async for; the oldest are being dropped",
+                    self._max_pending,
+                )
+        self._pending.append(event)
+
+    def _notify_waiters(self, event: ServerEvent) -> None:
+        for waiter in self._waiters:
+            future = waiter.future
+            if not future.done():
+                try:
+                    matched = waiter.matches(event)
+                except Exception as exc:  # a predicate bug fails that waiter only
+                    future.set_exception(exc)
+                    continue
+                if matched:
+                    future.set_result(event)
+
+    def _fail_waiters(self, exc: BaseException) -> None:
+        for waiter in self._waiters:
+            if not waiter.future.done():
+                waiter.future.set_exception(exc)
+                # Mark retrieved: the waiter may be abandoned (an expect() never awaited).
+                waiter.future.exception()
+
+    # ------------------------------------------------------------------ closing
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        """Close the WebSocket (idempotent) and release the aiohttp session if we own it."""
+        self._closed_by_us = True
+        await self._transport.close(code, reason)
+
+    async def __aenter__(self) -> VoiceLiveConnection:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+
+def _matcher(event_type: type[Any] | str, predicate: Callable[[Any], bool] | None) -> EventMatcher:
+    if isinstance(event_type, str):
+        wire_type = event_type
+
+        def by_type(event: ServerEventBase) -> bool:
+            return event.type == wire_type and (predicate is None or predicate(event))
+
+        return by_type
+    if isinstance(event_type, type):
+        cls = event_type
+
+        def by_class(event: ServerEventBase) -> bool:
+            return isinstance(event, cls) and (predicate is None or predicate(event))
+
+        return by_class
+    raise TypeError(f"event_type must be an event class or a type string, got {event_type!r}")
+
+
+def _call_observer(observer: Callable[..., None], *args: Any) -> None:
+    try:
+        observer(*args)
+    except Exception:
+        _log.exception("event observer %r raised; ignored", observer)
+
+
+def _decode_base64_audio(text: str) -> bytes:
+    try:
+        return base64.b64decode(text.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError) as exc:
+        raise LocalProtocolError(
+            "audio given as str must be base64 text (the official SDK's form); pass raw "
+            "PCM as bytes or a numpy array instead"
+        ) from exc
+
+
+def _audio_array_to_bytes(audio: object, conn: VoiceLiveConnection) -> bytes:
+    if not hasattr(audio, "dtype"):
+        raise TypeError(
+            "audio must be bytes, bytearray, memoryview, a numpy int16/float32 array or a "
+            f"base64 str, got {type(audio).__name__}"
+        )
+    from ..audio import AudioFormat, to_wire_audio
+
+    session = conn.protocol.session
+    fmt = None
+    if session is not None:
+        echo = getattr(session, "input_audio_echo_cancellation", None)
+        fmt = AudioFormat.from_input_session(
+            getattr(session, "input_audio_format", None) or "pcm16",
+            getattr(session, "input_audio_sampling_rate", None),
+            getattr(echo, "channels", None),
+        )
+    return to_wire_audio(audio, fmt)

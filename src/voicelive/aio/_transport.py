@@ -1,0 +1,484 @@
+"""The one module that imports aiohttp.
+
+It turns aiohttp's WebSocket API -- for the client *and* for the test server -- into a tiny
+surface of text/bytes frames and voicelive exceptions, mapping every aiohttp message type
+and exception at this single seam (``raise ... from``):
+
+* TEXT / BINARY frames are returned as ``str`` / ``bytes``;
+* PING / PONG frames are answered/ignored here and never surface as errors;
+* CLOSE / CLOSING / CLOSED become :class:`~voicelive.exceptions.ConnectionClosedOK` (code
+  1000) or :class:`~voicelive.exceptions.ConnectionClosedError` (any other code, or 1006 when
+  the TCP stream vanished);
+* an oversize frame becomes :class:`~voicelive.exceptions.MessageTooLargeError` (aiohttp then
+  closes the socket with 1009, as RFC 6455 asks);
+* a receive timeout becomes :class:`~voicelive.exceptions.ReceiveTimeoutError`.
+
+Nothing else in voicelive imports aiohttp, so the rest of the code stays testable and the
+transport could be swapped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import ssl as _ssl
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from yarl import URL
+
+from .._logging import get_logger
+from .._protocol import closed_exception
+from ..exceptions import (
+    AuthenticationError,
+    ConnectionClosed,
+    ConnectionClosedError,
+    ConnectionError,
+    HandshakeError,
+    MessageTooLargeError,
+    ReceiveTimeoutError,
+    RedirectRefusedError,
+)
+
+__all__ = [
+    "ClientTransport",
+    "ServerTransport",
+    "TransportOptions",
+    "WebSocketServer",
+]
+
+_log = get_logger("transport")
+
+# --------------------------------------------------------------------------- client
+
+
+@dataclass
+class TransportOptions:
+    """Validated WebSocket options (the public ``connection_options`` mapped to aiohttp)."""
+
+    max_msg_size: int = 4 * 1024 * 1024
+    heartbeat: float | None = 30.0
+    compression: bool | int = False
+    autoclose: bool = True
+    autoping: bool = True
+    receive_timeout: float | None = None
+    close_timeout: float | None = 10.0
+    handshake_timeout: float | None = None
+    ssl: _ssl.SSLContext | bool = True
+    vendor_options: dict[str, Any] = field(default_factory=dict)
+
+
+# Set while *our* handshake runs, so the redirect guard can sit on a caller-supplied
+# ClientSession without touching that session's other requests.
+_IN_HANDSHAKE: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "voicelive_in_handshake", default=False
+)
+
+
+async def _refuse_redirect(
+    session: aiohttp.ClientSession,
+    context: SimpleNamespace,
+    params: aiohttp.TraceRequestRedirectParams,
+) -> None:
+    if not _IN_HANDSHAKE.get():
+        return
+    params.response.close()
+    raise RedirectRefusedError(
+        f"the WebSocket handshake answered HTTP {params.response.status} with a redirect; "
+        "voicelive never follows redirects (credentials must not be forwarded). "
+        "Use the final endpoint URL directly.",
+        status_code=params.response.status,
+    )
+
+
+def _make_redirect_guard() -> aiohttp.TraceConfig:
+    config = aiohttp.TraceConfig()
+    config.on_request_redirect.append(_refuse_redirect)
+    config.freeze()
+    return config
+
+
+_REDIRECT_GUARD = _make_redirect_guard()
+
+
+def _ensure_redirect_guard(session: aiohttp.ClientSession) -> None:
+    configs = session.trace_configs
+    if _REDIRECT_GUARD not in configs:
+        configs.append(_REDIRECT_GUARD)
+
+
+def new_client_session() -> aiohttp.ClientSession:
+    """A ClientSession owned by voicelive, with the redirect guard installed."""
+    return aiohttp.ClientSession(trace_configs=[_REDIRECT_GUARD])
+
+
+class ClientTransport:
+    """One client WebSocket: send text, receive text/bytes, close. Not thread-safe."""
+
+    __slots__ = ("_owns_session", "_session", "_ws", "closed_code", "closed_reason")
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        ws: aiohttp.ClientWebSocketResponse[bool],
+        *,
+        owns_session: bool,
+    ) -> None:
+        self._session = session
+        self._ws = ws
+        self._owns_session = owns_session
+        self.closed_code: int | None = None
+        self.closed_reason: str = ""
+
+    @classmethod
+    async def open(
+        cls,
+        url: str,
+        headers: Mapping[str, str],
+        options: TransportOptions,
+        *,
+        session: aiohttp.ClientSession | None = None,
+    ) -> ClientTransport:
+        """Open the WebSocket (the HTTP upgrade).
+
+        Raises:
+            AuthenticationError: 401 / 403.
+            RedirectRefusedError: the server answered with a redirect.
+            HandshakeError: any other non-101 answer, or the handshake timed out.
+            ConnectionError: the server could not be reached (DNS, refused, TLS).
+        """
+        owns = session is None
+        client_session = new_client_session() if session is None else session
+        if not owns:
+            _ensure_redirect_guard(client_session)
+        kwargs: dict[str, Any] = dict(options.vendor_options)
+        kwargs.update(
+            headers=dict(headers),
+            max_msg_size=options.max_msg_size,
+            heartbeat=options.heartbeat,
+            autoclose=options.autoclose,
+            autoping=options.autoping,
+            timeout=aiohttp.ClientWSTimeout(
+                ws_receive=options.receive_timeout, ws_close=options.close_timeout
+            ),
+            ssl=options.ssl,
+        )
+        if options.compression is True:
+            kwargs["compress"] = 15
+        elif options.compression:
+            kwargs["compress"] = int(options.compression)
+        host = URL(url).host
+        token = _IN_HANDSHAKE.set(True)
+        try:
+            connect = client_session.ws_connect(url, **kwargs)
+            if options.handshake_timeout is not None:
+                ws = await asyncio.wait_for(connect, options.handshake_timeout)
+            else:
+                ws = await connect
+        except RedirectRefusedError:
+            await _close_owned(client_session, owns)
+            raise
+        except aiohttp.WSServerHandshakeError as exc:
+            await _close_owned(client_session, owns)
+            status = exc.status
+            if status in (401, 403):
+                raise AuthenticationError(
+                    f"authentication failed: the service at {host} answered HTTP {status}. "
+                    "Check the API key or the token credential and its role assignment "
+                    "(Cognitive Services User).",
+                    status_code=status,
+                ) from None
+            if status in (301, 302, 303, 307, 308):
+                raise RedirectRefusedError(
+                    f"the WebSocket handshake answered HTTP {status} with a redirect; "
+                    "voicelive never follows redirects. Use the final endpoint URL directly.",
+                    status_code=status,
+                ) from None
+            raise HandshakeError(
+                f"WebSocket handshake with {host} failed: HTTP {status} {exc.message}".rstrip(),
+                status_code=status,
+            ) from None
+        except asyncio.TimeoutError:
+            await _close_owned(client_session, owns)
+            raise HandshakeError(
+                f"WebSocket handshake with {host} timed out after {options.handshake_timeout} s"
+            ) from None
+        except aiohttp.ClientResponseError as exc:
+            await _close_owned(client_session, owns)
+            raise HandshakeError(
+                f"WebSocket handshake with {host} failed: HTTP {exc.status}",
+                status_code=exc.status,
+            ) from None
+        except (aiohttp.ClientError, OSError) as exc:
+            await _close_owned(client_session, owns)
+            raise ConnectionError(
+                f"could not connect to {host}: {type(exc).__name__}: {_safe_reason(exc)}"
+            ) from None
+        except BaseException:
+            await _close_owned(client_session, owns)
+            raise
+        finally:
+            _IN_HANDSHAKE.reset(token)
+        return cls(client_session, ws, owns_session=owns)
+
+    @property
+    def closed(self) -> bool:
+        """True once the socket is closed (by either side)."""
+        return self._ws.closed
+
+    async def send_text(self, text: str) -> None:
+        """Send one text frame.
+
+        Raises:
+            ConnectionClosed: the socket is closed or closing.
+        """
+        ws = self._ws
+        if ws.closed:
+            raise self._closed_error()
+        try:
+            await ws.send_str(text)
+        except (ConnectionResetError, aiohttp.ClientConnectionResetError) as exc:
+            raise ConnectionClosedError(1006, "connection lost while sending") from exc
+        except RuntimeError as exc:  # aiohttp: "Cannot write to closing transport"
+            raise self._closed_error(default=1006) from exc
+
+    async def send_bytes(self, data: bytes) -> None:
+        """Send one binary frame (used by tests and the mock server's fault injection)."""
+        if self._ws.closed:
+            raise self._closed_error()
+        await self._ws.send_bytes(data)
+
+    async def receive(self) -> str | bytes:
+        """The next data frame.
+
+        Raises:
+            ConnectionClosedOK / ConnectionClosedError: the socket closed.
+            MessageTooLargeError: the frame was over ``max_msg_size`` (the socket is then
+                closed with 1009).
+            ReceiveTimeoutError: ``receive_timeout`` elapsed with no frame.
+        """
+        ws = self._ws
+        while True:
+            try:
+                msg = await ws.receive()
+            except asyncio.TimeoutError:
+                raise ReceiveTimeoutError(
+                    "no frame received within receive_timeout; the connection is still open"
+                ) from None
+            kind = msg.type
+            if kind is aiohttp.WSMsgType.TEXT or kind is aiohttp.WSMsgType.BINARY:
+                return msg.data  # type: ignore[no-any-return]
+            if kind is aiohttp.WSMsgType.PING or kind is aiohttp.WSMsgType.PONG:
+                continue  # autoping answers pings; either way they are never errors
+            if kind is aiohttp.WSMsgType.ERROR:
+                raise self._error_from_exception(msg.data)
+            # CLOSE, CLOSING, CLOSED
+            if kind is aiohttp.WSMsgType.CLOSE:
+                self._record_close(msg.data, msg.extra)
+            raise self._closed_error()
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        """Close the socket (sending a close frame if still open), then an owned session."""
+        try:
+            if not self._ws.closed:
+                await self._ws.close(code=code, message=reason.encode())
+                self._record_close(code, reason)
+        finally:
+            await _close_owned(self._session, self._owns_session)
+
+    # -- helpers -------------------------------------------------------------
+
+    def _record_close(self, code: Any, reason: Any) -> None:
+        if self.closed_code is None:
+            self.closed_code = code if isinstance(code, int) else None
+            self.closed_reason = reason if isinstance(reason, str) else ""
+
+    def _closed_error(self, default: int | None = None) -> ConnectionClosed:
+        code = self.closed_code if self.closed_code is not None else self._ws.close_code
+        if code is None:
+            code = default
+        reason = self.closed_reason
+        if code is None or (code == 1006 and not reason):
+            reason = reason or "connection lost (no close frame)"
+        return closed_exception(code, reason)
+
+    def _error_from_exception(self, exc: BaseException) -> Exception:
+        if isinstance(exc, aiohttp.WebSocketError) and exc.code == 1009:
+            self._record_close(1009, "message too big")
+            return MessageTooLargeError(
+                f"server frame exceeds max_msg_size ({_safe_reason(exc)}); the connection was "
+                "closed with 1009. Raise connection_options['max_msg_size'] if needed."
+            )
+        if isinstance(exc, asyncio.TimeoutError):
+            return ReceiveTimeoutError("no frame received within receive_timeout")
+        code = exc.code if isinstance(exc, aiohttp.WebSocketError) else 1006
+        self._record_close(code, _safe_reason(exc))
+        error = closed_exception(code, _safe_reason(exc) or "connection lost")
+        error.__cause__ = exc
+        return error
+
+
+async def _close_owned(session: aiohttp.ClientSession, owns: bool) -> None:
+    if owns and not session.closed:
+        await session.close()
+
+
+def _safe_reason(exc: BaseException) -> str:
+    """A short exception text. aiohttp's texts hold host/port/status, never headers."""
+    return str(exc)[:200]
+
+
+# --------------------------------------------------------------------------- server
+
+
+class ServerTransport:
+    """One accepted WebSocket on :class:`WebSocketServer` (used by the test kit)."""
+
+    __slots__ = ("_request", "_ws", "headers", "path", "query")
+
+    def __init__(self, request: web.Request, ws: web.WebSocketResponse) -> None:
+        self._request = request
+        self._ws = ws
+        self.path: str = request.path
+        self.query: dict[str, str] = dict(request.query)
+        self.headers: dict[str, str] = dict(request.headers)
+
+    @property
+    def closed(self) -> bool:
+        """True once the socket is closed or closing."""
+        return self._ws.closed
+
+    async def receive(self) -> str | bytes:
+        """The next data frame from the client; raises ``ConnectionClosed*`` at the end."""
+        while True:
+            msg = await self._ws.receive()
+            kind = msg.type
+            if kind is aiohttp.WSMsgType.TEXT or kind is aiohttp.WSMsgType.BINARY:
+                return msg.data  # type: ignore[no-any-return]
+            if kind is aiohttp.WSMsgType.PING or kind is aiohttp.WSMsgType.PONG:
+                continue
+            if kind is aiohttp.WSMsgType.ERROR:
+                exc = msg.data
+                if isinstance(exc, aiohttp.WebSocketError) and exc.code == 1009:
+                    raise MessageTooLargeError(f"client frame too large: {exc}")
+                raise ConnectionClosedError(1006, _safe_reason(exc))
+            code = msg.data if kind is aiohttp.WSMsgType.CLOSE else self._ws.close_code
+            raise closed_exception(code if isinstance(code, int) else None, str(msg.extra or ""))
+
+    async def send_text(self, text: str) -> None:
+        """Send one text frame; raises :class:`ConnectionClosedError` if the peer is gone."""
+        try:
+            await self._ws.send_str(text)
+        except (ConnectionResetError, RuntimeError) as exc:
+            raise ConnectionClosedError(1006, "client went away") from exc
+
+    async def send_bytes(self, data: bytes) -> None:
+        """Send one binary frame."""
+        try:
+            await self._ws.send_bytes(data)
+        except (ConnectionResetError, RuntimeError) as exc:
+            raise ConnectionClosedError(1006, "client went away") from exc
+
+    async def ping(self, data: bytes = b"") -> None:
+        """Send a PING control frame."""
+        await self._ws.ping(data)
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        """Close with ``code`` and ``reason`` (a real close frame)."""
+        if not self._ws.closed:
+            await self._ws.close(code=code, message=reason.encode())
+
+    def drop(self) -> None:
+        """Abort the TCP connection with no close frame (the client sees 1006)."""
+        transport = self._request.transport
+        if transport is not None:
+            transport.abort()
+
+
+ServerHandler = Callable[[ServerTransport], Awaitable[None]]
+
+
+class WebSocketServer:
+    """A WebSocket server on loopback, answering every path with ``handler``.
+
+    Args:
+        handler: coroutine run once per accepted WebSocket; the socket is closed after it.
+        host: address to bind (loopback by default).
+        port: port to bind, 0 for a free one.
+        max_msg_size: largest client frame accepted.
+        authorize: optional check of the handshake headers/query; return an HTTP status
+            (e.g. 401) to refuse the upgrade, or ``None`` to accept.
+    """
+
+    def __init__(
+        self,
+        handler: ServerHandler,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        max_msg_size: int = 16 * 1024 * 1024,
+        authorize: Callable[[Mapping[str, str], Mapping[str, str]], int | None] | None = None,
+    ) -> None:
+        self._handler = handler
+        self.host = host
+        self._port = port
+        self._max_msg_size = max_msg_size
+        self._authorize = authorize
+        self._runner: web.AppRunner | None = None
+        self._site: web.TCPSite | None = None
+        self._sockets: set[web.WebSocketResponse] = set()
+
+    @property
+    def port(self) -> int:
+        """The bound port (after :meth:`start`)."""
+        if self._site is None:
+            raise RuntimeError("server not started")
+        server = self._site._server
+        assert server is not None
+        sockets = getattr(server, "sockets", None) or []
+        return int(sockets[0].getsockname()[1])
+
+    async def start(self) -> None:
+        """Bind and start serving."""
+        app = web.Application()
+        app.router.add_route("GET", "/{tail:.*}", self._serve)
+        runner = web.AppRunner(app, handle_signals=False, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self._port, backlog=4096)
+        await site.start()
+        self._runner, self._site = runner, site
+
+    async def stop(self) -> None:
+        """Close every open socket (1001 going away) and stop listening."""
+        for ws in list(self._sockets):
+            if not ws.closed:
+                await ws.close(code=1001, message=b"server shutdown")
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = self._site = None
+
+    async def _serve(self, request: web.Request) -> web.StreamResponse:
+        if self._authorize is not None:
+            status = self._authorize(request.headers, request.query)
+            if status is not None:
+                return web.Response(status=status, text="refused by test server")
+        ws = web.WebSocketResponse(max_msg_size=self._max_msg_size, autoping=True)
+        await ws.prepare(request)
+        self._sockets.add(ws)
+        try:
+            await self._handler(ServerTransport(request, ws))
+        except ConnectionClosed:
+            pass
+        except Exception:  # a handler bug must not kill the server; it is logged
+            _log.exception("mock server handler failed")
+            if not ws.closed:
+                await ws.close(code=1011, message=b"handler error")
+        finally:
+            self._sockets.discard(ws)
+            if not ws.closed:
+                await ws.close()
+        return ws
