@@ -47,6 +47,7 @@ from ._session import (
     _OutputAudioFormatT,
     _ReasoningEffortT,
     _tag_by,
+    _WireBytes,
 )
 
 __all__ = [
@@ -193,7 +194,7 @@ class RequestAudioContentPart(ContentPart):
 
     type: Literal["input_audio"] = "input_audio"
     """Discriminator, always ``"input_audio"``."""
-    audio: bytes | None = None
+    audio: _WireBytes | None = None
     """The audio (base64 on the wire, decoded to bytes)."""
     transcript: str | None = None
     """Transcript of the audio."""
@@ -228,7 +229,7 @@ class ResponseAudioContentPart(ContentPart):
     """Discriminator, always ``"audio"``."""
     transcript: str | None = None
     """Transcript of the audio."""
-    audio: bytes | None = None
+    audio: _WireBytes | None = None
     """The audio when the server includes it (base64 on the wire; not in SDK 1.3.1)."""
 
 

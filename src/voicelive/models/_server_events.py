@@ -47,7 +47,7 @@ from ._conversation import (
     VoiceLiveErrorDetails,
 )
 from ._enums import AudioTimestampType
-from ._session import ResponseSession, _AudioTimestampTypeT
+from ._session import ResponseSession, _AudioTimestampTypeT, _WireBytes
 
 __all__ = [
     "SERVER_EVENT_ADAPTER",
@@ -486,7 +486,7 @@ class ServerEventResponseAudioDelta(ServerEventBase):
     """Index of the item in the response's ``output``."""
     content_index: int
     """Index of the content part in the item's ``content``."""
-    delta: bytes
+    delta: _WireBytes
     """Audio in the session's output format (base64 on the wire, decoded to bytes)."""
 
 
@@ -639,7 +639,7 @@ class ServerEventResponseVideoDelta(ServerEventBase):
     """Index of the item in the response's ``output``."""
     codec: str
     """Video codec, e.g. ``"h264"``."""
-    delta: bytes
+    delta: _WireBytes
     """Video data (base64 on the wire, decoded to bytes)."""
 
 

@@ -17,6 +17,7 @@ whole event. The union aliases are :data:`Voice`, :data:`ToolChoice`,
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
@@ -138,6 +139,18 @@ _UnixTime = Annotated[
     BeforeValidator(_from_unix_seconds),
     PlainSerializer(_to_unix_seconds, return_type=int, when_used="json"),
 ]
+
+
+def _standard_base64(value: bytes) -> str:
+    """``bytes`` -> standard base64 text (``+`` and ``/``, padded), as the service writes it."""
+    return base64.b64encode(value).decode("ascii")
+
+
+_WireBytes = Annotated[bytes, PlainSerializer(_standard_base64, return_type=str, when_used="json")]
+"""Server-side binary payload: base64 text on the wire, ``bytes`` here (decoded by
+pydantic-core). Serialization writes the *standard* base64 alphabet: the base config's
+``ser_json_bytes="base64"`` would write the URL-safe one (``-``/``_``), which other clients
+do not decode. Only serialization changes; validation stays in pydantic-core."""
 
 _UNKNOWN_TAG = "voicelive.unknown"
 """Tag of the fallback variant of every polymorphic hierarchy (not a real wire value)."""
