@@ -34,6 +34,15 @@ from ._formats import (
 )
 from ._g711 import alaw_decode, alaw_encode, ulaw_decode, ulaw_encode
 from ._resample import StreamingResampler, resample
+from ._wav import (
+    WavInfo,
+    WavSource,
+    load_wav_for_session,
+    read_wav,
+    read_wav_info,
+    wav_bytes,
+    write_wav,
+)
 from ._wire import WireEncoder, decode_from_wire, encode_for_session, to_wire_audio
 
 __all__ = [
@@ -48,6 +57,8 @@ __all__ = [
     "BytesLike",
     "Encoding",
     "StreamingResampler",
+    "WavInfo",
+    "WavSource",
     "WireEncoder",
     "alaw_decode",
     "alaw_encode",
@@ -59,11 +70,16 @@ __all__ = [
     "input_format_of",
     "int16_to_float32",
     "interleave",
+    "load_wav_for_session",
     "output_format_of",
     "pcm16_to_array",
+    "read_wav",
+    "read_wav_info",
     "resample",
     "to_mono",
     "to_wire_audio",
     "ulaw_decode",
     "ulaw_encode",
+    "wav_bytes",
+    "write_wav",
 ]
