@@ -1,5 +1,49 @@
-"""voicelive: a fast, typed async client for the Azure AI Voice Live realtime API."""
+"""voicelive: a fast, typed async client for the Azure AI Voice Live realtime API.
+
+Entry points: :func:`voicelive.aio.connect` (the client), :mod:`voicelive.models` (every
+wire model), :mod:`voicelive.testing` (emulator, cassettes, pytest plugin),
+:mod:`voicelive.audio` (numpy audio helpers), :mod:`voicelive.conversation` (helpers above
+the wire). The exception tree lives in :mod:`voicelive.exceptions` and is re-exported here.
+"""
 
 from ._version import __version__
+from .exceptions import (
+    AuthenticationError,
+    ConnectionClosed,
+    ConnectionClosedError,
+    ConnectionClosedOK,
+    ConnectionError,
+    HandshakeError,
+    InvalidEventError,
+    LocalProtocolError,
+    MalformedFrameError,
+    MessageTooLargeError,
+    ProtocolError,
+    ReceiveTimeoutError,
+    RedirectRefusedError,
+    RemoteProtocolError,
+    ServerError,
+    VoiceLiveError,
+    WaitTimeoutError,
+)
 
-__all__ = ["__version__"]
+__all__ = [
+    "AuthenticationError",
+    "ConnectionClosed",
+    "ConnectionClosedError",
+    "ConnectionClosedOK",
+    "ConnectionError",
+    "HandshakeError",
+    "InvalidEventError",
+    "LocalProtocolError",
+    "MalformedFrameError",
+    "MessageTooLargeError",
+    "ProtocolError",
+    "ReceiveTimeoutError",
+    "RedirectRefusedError",
+    "RemoteProtocolError",
+    "ServerError",
+    "VoiceLiveError",
+    "WaitTimeoutError",
+    "__version__",
+]
