@@ -32,6 +32,7 @@ from ._formats import (
     input_format_of,
     output_format_of,
 )
+from ._framing import frames, paced_frames, silence
 from ._g711 import alaw_decode, alaw_encode, ulaw_decode, ulaw_encode
 from ._resample import StreamingResampler, resample
 from ._wav import (
@@ -67,15 +68,18 @@ __all__ = [
     "decode_from_wire",
     "encode_for_session",
     "float32_to_int16",
+    "frames",
     "input_format_of",
     "int16_to_float32",
     "interleave",
     "load_wav_for_session",
     "output_format_of",
+    "paced_frames",
     "pcm16_to_array",
     "read_wav",
     "read_wav_info",
     "resample",
+    "silence",
     "to_mono",
     "to_wire_audio",
     "ulaw_decode",

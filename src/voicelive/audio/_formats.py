@@ -262,6 +262,16 @@ G711_ALAW: Final = AudioFormat("g711_alaw", 8000)
 """G.711 A-law at 8 kHz (European telephony)."""
 
 
+def _check_length(n: int, fmt: AudioFormat) -> None:
+    if n % fmt.block_align:
+        what = (
+            "PCM16 audio must have an even number of bytes (2 per sample)"
+            if fmt.encoding == "pcm16" and fmt.channels == 1
+            else f"{fmt} audio must be a multiple of {fmt.block_align} bytes (whole sample frames)"
+        )
+        raise AudioFormatError(f"{what}, got {n} bytes")
+
+
 def _field(session: object, name: str) -> Any:
     if isinstance(session, Mapping):
         return session.get(name)

@@ -15,21 +15,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._convert import BytesLike, array_to_pcm16, as_int16, pcm16_to_array, to_mono
-from ._formats import AudioFormat, AudioFormatError
+from ._formats import AudioFormat, AudioFormatError, _check_length
 from ._g711 import alaw_decode, alaw_encode, ulaw_decode, ulaw_encode
 from ._resample import StreamingResampler, resample
 
 __all__ = ["WireEncoder", "decode_from_wire", "encode_for_session", "to_wire_audio"]
-
-
-def _check_length(n: int, fmt: AudioFormat) -> None:
-    if n % fmt.block_align:
-        what = (
-            "PCM16 audio must have an even number of bytes (2 per sample)"
-            if fmt.block_align == 2
-            else f"{fmt} audio must be a multiple of {fmt.block_align} bytes (whole sample frames)"
-        )
-        raise AudioFormatError(f"{what}, got {n} bytes")
 
 
 def _encode_array(arr: NDArray[Any], fmt: AudioFormat | None) -> bytes:
