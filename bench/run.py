@@ -1,0 +1,580 @@
+"""Side-by-side benchmark: raw aiohttp loop vs voicelive vs the official azure-ai-voicelive.
+
+    python bench/run.py                      # full run (~10 min on 2 cores)
+    python bench/run.py --quick              # tiny sizes, CI smoke run (< 1 min)
+    python bench/run.py --official-python /path/to/other-venv/bin/python
+    python bench/run.py --only a,b,c,mem,conc --rounds 21 --output bench/RESULTS.md
+
+One loopback aiohttp server process (``bench/server.py``); each client runs in its own
+long-lived worker process (``bench/clients/*.py``), and the rounds are interleaved
+(round r runs every client once, starting with a different client each round) so machine
+noise hits all of them alike. Times cover the workload only (after connect and
+``session.created``). Memory and concurrency runs use a fresh process per client and size.
+
+Workloads: (a) receive one response of N 100 ms PCM16 audio deltas plus a transcript
+delta after every other one; (b) receive N small transcript deltas; (c) send N 20 ms
+``input_audio_buffer.append`` from raw PCM bytes, commit, wait for ``committed``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import queue
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR))
+
+from _common import expected_counts, log, raise_nofile  # noqa: E402
+
+CLIENTS: dict[str, tuple[str, str]] = {
+    # key: (module run with ``python -m``, label)
+    "raw": ("clients.raw_aiohttp", "raw aiohttp"),
+    "voicelive": ("clients.voicelive_client", "voicelive"),
+    "official": ("clients.official_sdk", "official SDK"),
+}
+
+TARGETS = {"a": 1.0, "b": 1.3, "c": 1.1}
+OFFICIAL_BASELINE = {"a": "2.3x", "b": "7.9x", "c": "2.3x"}
+TITLES = {
+    "a": "(a) receive audio: {n:,} x 100 ms audio deltas + {half:,} transcript deltas",
+    "b": "(b) receive {n:,} small transcript-delta events",
+    "c": "(c) send {n:,} x 20 ms input_audio_buffer.append, commit, wait for committed",
+}
+KEEP_UP_P99_MS = 100.0
+
+
+# --------------------------------------------------------------------------- processes
+class WorkerError(RuntimeError):
+    pass
+
+
+class Worker:
+    """A client worker process speaking the line-JSON protocol of ``_common.worker_main``."""
+
+    def __init__(self, key: str, python: str, endpoint: str) -> None:
+        module, self.label = CLIENTS[key]
+        self.key = key
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(BENCH_DIR), env.get("PYTHONPATH")]))
+        env.setdefault("PYTHONHASHSEED", "0")
+        # closed in close(); the worker's stderr is only read when something went wrong
+        self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [python, "-m", module, endpoint],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            env=env,
+            text=True,
+            bufsize=1,
+        )
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._pump, daemon=True).start()
+        self.hello = self._read(timeout=120)
+
+    def _pump(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self._lines.put(line)
+        self._lines.put(None)
+
+    def stderr_tail(self, lines: int = 15) -> str:
+        self._stderr.seek(0)
+        text = self._stderr.read().decode(errors="replace").strip().splitlines()
+        return "\n".join(text[-lines:])
+
+    def _read(self, timeout: float) -> dict[str, Any]:
+        try:
+            line = self._lines.get(timeout=timeout)
+        except queue.Empty:
+            self.kill()
+            raise WorkerError(f"{self.label}: no answer within {timeout:.0f}s") from None
+        if line is None:
+            self.proc.wait(timeout=10)
+            raise WorkerError(
+                f"{self.label}: worker exited ({self.proc.returncode})\n{self.stderr_tail()}"
+            )
+        reply: dict[str, Any] = json.loads(line)
+        if not reply.get("ok"):
+            raise WorkerError(f"{self.label}: {reply.get('error', reply)}")
+        return reply
+
+    def call(self, cmd: dict[str, Any], timeout: float) -> dict[str, Any]:
+        assert self.proc.stdin is not None
+        try:
+            self.proc.stdin.write(json.dumps(cmd) + "\n")
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            raise WorkerError(f"{self.label}: worker is gone\n{self.stderr_tail()}") from None
+        return self._read(timeout)
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                assert self.proc.stdin is not None
+                self.proc.stdin.write('{"op": "exit"}\n')
+                self.proc.stdin.close()
+                self.proc.wait(timeout=20)
+            except (BrokenPipeError, subprocess.TimeoutExpired):
+                self.kill()
+        self._stderr.close()
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class Server:
+    def __init__(self, python: str) -> None:
+        self.proc = subprocess.Popen(
+            [python, str(BENCH_DIR / "server.py")],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line.startswith("PORT "):
+            self.stop()
+            raise RuntimeError(f"server did not start: {line!r}")
+        self.port = int(line.split()[1])
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+
+    def stats(self, reset: bool = False) -> dict[str, Any]:
+        url = f"{self.endpoint}/stats" + ("?reset=1" if reset else "")
+        with urllib.request.urlopen(url, timeout=30) as resp:
+            result: dict[str, Any] = json.load(resp)
+            return result
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+# --------------------------------------------------------------------------- report model
+@dataclass
+class Report:
+    lines: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    def out(self, text: str = "") -> None:
+        print(text, flush=True)
+        self.lines.append(text)
+
+    def table(self, header: list[str], rows: list[list[str]]) -> None:
+        widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+        fmt = "| " + " | ".join(f"{{:<{w}}}" for w in widths) + " |"
+        self.out(fmt.format(*header))
+        self.out("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+        for r in rows:
+            self.out(fmt.format(*r))
+        self.out()
+
+    def fail(self, msg: str) -> None:
+        self.failures.append(msg)
+        log(f"FAILED: {msg}")
+
+
+def fmt_ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f}"
+
+
+# --------------------------------------------------------------------------- runs
+def start_workers(
+    keys: list[str], pythons: dict[str, str], endpoint: str, report: Report, notes: list[str]
+) -> dict[str, Worker]:
+    workers: dict[str, Worker] = {}
+    for key in keys:
+        try:
+            workers[key] = Worker(key, pythons[key], endpoint)
+        except WorkerError as exc:
+            first = str(exc).strip().splitlines()[-1]
+            if key == "raw":
+                raise
+            if key == "official" and "No module named 'azure.ai" in str(exc):
+                notes.append("official SDK not installed: skipped (use --official-python)")
+            else:
+                report.fail(f"{CLIENTS[key][1]} unavailable: {first}")
+    return workers
+
+
+def run_workloads(
+    workers: dict[str, Worker], ops: list[str], sizes: dict[str, int], rounds: int, report: Report
+) -> dict[str, dict[str, float]]:
+    medians: dict[str, dict[str, float]] = {}
+    keys = list(workers)
+    for op in ops:
+        n = sizes[op]
+        times: dict[str, list[float]] = {k: [] for k in keys}
+        broken: set[str] = set()
+        log(f"workload {op} (n={n}): 1 warm-up + {rounds} rounds x {len(keys)} clients")
+        for r in range(rounds + 1):
+            order = keys[r % len(keys) :] + keys[: r % len(keys)]
+            for key in order:
+                if key in broken:
+                    continue
+                try:
+                    res = workers[key].call({"op": op, "n": n}, timeout=300)
+                except WorkerError as exc:
+                    report.fail(f"workload {op}, {workers[key].label}: {exc}")
+                    broken.add(key)
+                    continue
+                want = expected_counts(op, n)
+                got = {k: res.get(k) for k in want}
+                if got != want:
+                    report.fail(f"workload {op}, {workers[key].label}: saw {got}, expected {want}")
+                    broken.add(key)
+                    continue
+                if r > 0:
+                    times[key].append(res["elapsed"])
+        medians[op] = {k: statistics.median(v) for k, v in times.items() if v and k not in broken}
+        title = TITLES[op].format(n=n, half=n // 2)
+        report.out(f"### {title}")
+        report.out()
+        base = medians[op].get("raw")
+        events = expected_counts(op, n).get("events", n)
+        rows = []
+        for key in keys:
+            if key not in medians[op]:
+                rows.append([workers[key].label, "error", "", "", "", ""])
+                continue
+            med = medians[op][key]
+            ratio = med / base if base else float("nan")
+            spread = f"{fmt_ms(min(times[key]))}-{fmt_ms(max(times[key]))}"
+            target = ""
+            if key == "voicelive":
+                ok = "met" if ratio <= TARGETS[op] else "MISSED"
+                target = f"<= {TARGETS[op]:.1f}x ({ok})"
+            elif key == "official":
+                target = f"(issue: {OFFICIAL_BASELINE[op]})"
+            rows.append(
+                [
+                    workers[key].label,
+                    fmt_ms(med),
+                    spread,
+                    f"{med / events * 1e6:.2f}",
+                    f"{ratio:.2f}x",
+                    target,
+                ]
+            )
+        report.table(["client", "median ms", "min-max ms", "us/event", "vs raw", "target"], rows)
+    return medians
+
+
+def run_memory(
+    keys: list[str], pythons: dict[str, str], server: Server, n: int, report: Report
+) -> None:
+    per_conn: dict[str, float] = {}
+    labels: dict[str, str] = {}
+    for key in keys:
+        log(f"memory: {CLIENTS[key][1]}, {n} idle connections")
+        try:
+            worker = Worker(key, pythons[key], server.endpoint)
+        except WorkerError as exc:
+            report.fail(f"memory, {CLIENTS[key][1]}: {exc}")
+            continue
+        labels[key] = worker.label
+        try:
+            res = worker.call({"op": "mem", "n": n}, timeout=300)
+            per_conn[key] = res["per_conn"]
+        except WorkerError as exc:
+            report.fail(f"memory, {worker.label}: {exc}")
+        finally:
+            worker.close()
+    report.out(f"### Memory per open idle connection (RSS delta over {n} connections)")
+    report.out()
+    rows = []
+    official = per_conn.get("official")
+    for key, value in per_conn.items():
+        target = ""
+        if key == "voicelive" and official:
+            target = "<= official (" + ("met" if value <= official else "MISSED") + ")"
+        elif key == "raw":
+            target = "(reference: one shared ClientSession)"
+        rows.append([labels[key], f"{value / 1024:.1f}", target])
+    if rows:
+        report.table(["client", "KiB per connection", "target"], rows)
+
+
+def run_concurrency(
+    keys: list[str],
+    pythons: dict[str, str],
+    server: Server,
+    sessions: list[int],
+    duration: float,
+    warmup: float,
+    repeats: int,
+    report: Report,
+) -> None:
+    runs: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    hopeless: dict[str, int] = {}  # client -> N at which it fell far behind
+    for i, n in enumerate(sessions):
+        for rep in range(repeats):
+            shift = (i + rep) % len(keys)
+            for key in keys[shift:] + keys[:shift]:
+                label = CLIENTS[key][1]
+                if key in hopeless:
+                    continue
+                log(f"concurrency: {label}, {n} sessions x {duration:g}s, run {rep + 1}/{repeats}")
+                try:
+                    worker = Worker(key, pythons[key], server.endpoint)
+                except WorkerError as exc:
+                    report.fail(f"concurrency, {label}: {exc}")
+                    hopeless[key] = n
+                    continue
+                try:
+                    server.stats(reset=True)
+                    res = worker.call(
+                        {"op": "conc", "n": n, "duration": duration, "warmup": warmup},
+                        timeout=3 * duration + 60 + n * 0.1,
+                    )
+                    res["server"] = server.stats()
+                    runs.setdefault((n, key), []).append(res)
+                    log(
+                        f"  p99 {res['p99_ms']:.1f} ms, cpu {res['cpu_pct']:.0f}%, "
+                        f"gc max {res['gc_max_pause_ms']:.0f} ms"
+                    )
+                except WorkerError as exc:
+                    report.fail(f"concurrency {n}, {label}: {exc}")
+                finally:
+                    worker.close()
+                time.sleep(1.0)
+        for key in keys:
+            done = runs.get((n, key), [])
+            if key not in hopeless and done and min(r["p99_ms"] for r in done) > 1000:
+                hopeless[key] = n  # seconds behind already: larger N only gets worse
+
+    summary: dict[tuple[int, str], dict[str, Any]] = {}
+    rows = []
+    for n in sessions:
+        for key in keys:
+            done = runs.get((n, key))
+            if not done:
+                if key in hopeless and hopeless[key] < n:
+                    rows.append(
+                        [
+                            f"{n:,}",
+                            CLIENTS[key][1],
+                            "not run",
+                            "",
+                            "",
+                            "",
+                            "",
+                            "",
+                            "",
+                            "",
+                            f"NO (p99 > 1 s at {hopeless[key]:,})",
+                        ]
+                    )
+                continue
+            med = statistics.median
+            agg = {
+                "p50": med(r["p50_ms"] for r in done),
+                "p99": med(r["p99_ms"] for r in done),
+                "max": max(r["max_ms"] for r in done),
+                "cpu": med(r["cpu_pct"] for r in done),
+                "rss": max(r["peak_rss"] for r in done),
+                "srv": med(r["server"]["cpu_pct"] for r in done),
+                "gc": max(r["gc_max_pause_ms"] for r in done),
+                "complete": all(r["deltas_seen"] == r["deltas_expected"] for r in done),
+            }
+            summary[(n, key)] = agg
+            keeps_up = agg["p99"] < KEEP_UP_P99_MS and agg["complete"]
+            rows.append(
+                [
+                    f"{n:,}",
+                    CLIENTS[key][1],
+                    f"{agg['p50']:.1f}",
+                    f"{agg['p99']:.1f}",
+                    "/".join(f"{r['p99_ms']:.0f}" for r in done),
+                    f"{agg['max']:.0f}",
+                    f"{agg['cpu']:.0f}%",
+                    f"{agg['rss'] / 2**20:.0f}",
+                    f"{agg['srv']:.0f}%",
+                    f"{agg['gc']:.0f}",
+                    "yes" if keeps_up else ("NO" if agg["complete"] else "NO (lost deltas)"),
+                ]
+            )
+    report.out(
+        f"### Concurrency: N sessions in one process, 100 ms audio deltas at 10/s each, "
+        f"{duration:g}s per run (first {warmup:g}s not measured), {repeats} run(s) per cell"
+    )
+    report.out()
+    if rows:
+        report.table(
+            [
+                "N",
+                "client",
+                "p50 lag ms",
+                "p99 lag ms",
+                "p99 per run",
+                "max lag ms",
+                "client CPU",
+                "peak RSS MiB",
+                "server CPU",
+                "max GC pause ms",
+                "keeps up (p99 < 100 ms)",
+            ],
+            rows,
+        )
+    report.out(
+        "Lag: the server's `time.time()` stamp, written into each frame right before it goes "
+        "to the socket, to the client's `time.time()` once the typed event and its audio "
+        "bytes are in hand. p50/p99/CPU: median over runs; max lag, RSS, GC pause: worst "
+        "run. CPU: client process user+sys time over the measured window, % of one core."
+    )
+    report.out()
+    vl1, raw1 = summary.get((1000, "voicelive")), summary.get((1000, "raw"))
+    if vl1 and raw1:
+        p99r, cpur = vl1["p99"] / raw1["p99"], vl1["cpu"] / raw1["cpu"]
+        ok = "met" if p99r <= 1.5 and cpur <= 1.5 else "MISSED"
+        report.out(
+            f"- voicelive vs raw at 1,000: p99 lag {p99r:.2f}x, CPU {cpur:.2f}x "
+            f"(target <= 1.5x both: {ok})"
+        )
+    vl2 = summary.get((2000, "voicelive"))
+    if vl2:
+        ok = "met" if vl2["p99"] < KEEP_UP_P99_MS and vl2["complete"] else "MISSED"
+        report.out(
+            f"- voicelive at 2,000 sessions: p99 {vl2['p99']:.1f} ms (target < 100 ms: {ok})"
+        )
+    if vl1 or vl2:
+        report.out()
+
+
+# --------------------------------------------------------------------------- main
+def machine_info(versions: dict[str, dict[str, Any]]) -> list[str]:
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    lines = [
+        f"- machine: {os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}",
+        f"- harness/server Python {platform.python_version()} ({sys.executable})",
+    ]
+    for key, hello in versions.items():
+        vers = ", ".join(f"{k} {v}" for k, v in hello["versions"].items())
+        lines.append(f"- {CLIENTS[key][1]}: Python {hello['python']}; {vers}")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--quick", action="store_true", help="tiny sizes: a CI smoke run")
+    ap.add_argument("--only", default="a,b,c,mem,conc", help="comma list of a,b,c,mem,conc")
+    ap.add_argument("--clients", default="raw,voicelive,official")
+    ap.add_argument("--rounds", type=int, help="measured rounds per client (default 21)")
+    ap.add_argument("--audio-deltas", type=int, help="(a) size (default 2000)")
+    ap.add_argument("--small-events", type=int, help="(b) size (default 5000)")
+    ap.add_argument("--appends", type=int, help="(c) size (default 5000)")
+    ap.add_argument("--mem-connections", type=int, help="default 200")
+    ap.add_argument("--conc-sessions", help="comma list (default 500,1000,2000,3000)")
+    ap.add_argument("--conc-duration", type=float, help="seconds per run (default 8)")
+    ap.add_argument("--conc-repeats", type=int, help="runs per (N, client) (default 3)")
+    ap.add_argument("--python", default=sys.executable, help="interpreter for raw/voicelive")
+    ap.add_argument(
+        "--official-python",
+        help="interpreter with azure-ai-voicelive installed (default: this one, if it has it)",
+    )
+    ap.add_argument("--output", help="also write the report (markdown) to this file")
+    args = ap.parse_args(argv)
+
+    q = args.quick
+    sizes = {
+        "a": args.audio_deltas or (50 if q else 2000),
+        "b": args.small_events or (100 if q else 5000),
+        "c": args.appends or (100 if q else 5000),
+    }
+    rounds = args.rounds or (2 if q else 21)
+    mem_n = args.mem_connections or (20 if q else 200)
+    conc_n = [
+        int(x) for x in (args.conc_sessions or ("20" if q else "500,1000,2000,3000")).split(",")
+    ]
+    duration = args.conc_duration or (2.0 if q else 8.0)
+    repeats = args.conc_repeats or (1 if q else 3)
+    warmup = min(2.0, duration / 4)
+    only = [x.strip() for x in args.only.split(",") if x.strip()]
+    wanted = [k for k in CLIENTS if k in args.clients.split(",")]
+    if "raw" not in wanted:
+        wanted.insert(0, "raw")
+    pythons = {"raw": args.python, "voicelive": args.python}
+    pythons["official"] = args.official_python or args.python
+
+    raise_nofile()
+    report = Report()
+    notes: list[str] = []
+    t_start = time.time()
+    server = Server(sys.executable)
+    log(f"server on {server.endpoint}")
+    try:
+        workers = start_workers(wanted, pythons, server.endpoint, report, notes)
+        hellos = {k: w.hello for k, w in workers.items()}
+        present = list(workers)
+        cmd = "python " + " ".join(
+            shlex.quote(a) for a in [os.path.relpath(__file__), *(argv or sys.argv[1:])]
+        )
+        report.out("## Results")
+        report.out()
+        report.out(f"Command: `{cmd}`  ")
+        report.out(f"Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+        report.out()
+        for line in machine_info(hellos):
+            report.out(line)
+        for note in notes:
+            report.out(f"- note: {note}")
+        report.out(
+            f"- sizes: (a) {sizes['a']} deltas, (b) {sizes['b']} events, (c) {sizes['c']} "
+            f"appends; {rounds} interleaved rounds after 1 warm-up; medians"
+        )
+        report.out()
+        ops = [op for op in ("a", "b", "c") if op in only]
+        if ops:
+            run_workloads(workers, ops, sizes, rounds, report)
+        for w in workers.values():
+            w.close()
+        if "mem" in only:
+            mem_keys = [k for k in present if k != "raw"] + ["raw"]
+            run_memory(mem_keys, pythons, server, mem_n, report)
+        if "conc" in only:
+            run_concurrency(present, pythons, server, conc_n, duration, warmup, repeats, report)
+    finally:
+        server.stop()
+    report.out(f"Total wall time {time.time() - t_start:.0f}s.")
+    if report.failures:
+        report.out()
+        report.out("Failures:")
+        for f in report.failures:
+            report.out(f"- {f.splitlines()[0]}")
+    if args.output:
+        Path(args.output).write_text("\n".join(report.lines) + "\n")
+    return 1 if report.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

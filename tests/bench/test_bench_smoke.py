@@ -1,0 +1,32 @@
+"""The benchmark suite runs end to end at tiny sizes (``bench/run.py --quick``).
+
+Only that it runs and prints its tables is checked: speed is never asserted in tests.
+The official SDK is used when this interpreter has it and skipped otherwise.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+RUN = Path(__file__).resolve().parents[2] / "bench" / "run.py"
+
+
+def test_bench_quick_runs_and_prints_tables() -> None:
+    proc = subprocess.run(
+        [sys.executable, str(RUN), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    detail = f"stdout:\n{proc.stdout[-3000:]}\nstderr:\n{proc.stderr[-3000:]}"
+    assert proc.returncode == 0, detail
+    out = proc.stdout
+    assert "| client" in out, detail
+    for title in ("### (a) receive audio", "### (b) receive", "### (c) send", "### Memory"):
+        assert title in out, detail
+    assert "### Concurrency" in out, detail
+    assert "| raw aiohttp" in out, detail
+    assert "| voicelive" in out, detail
