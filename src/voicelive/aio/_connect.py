@@ -13,6 +13,7 @@ from .._auth import auth_headers, normalize_scopes
 from .._protocol import DEFAULT_MAX_MESSAGE_SIZE, Side, VoiceLiveProtocol
 from .._url import DEFAULT_API_VERSION, build_url, is_loopback_host, user_agent
 from ..exceptions import LocalProtocolError
+from . import _hooks
 from ._connection import VoiceLiveConnection
 from ._transport import ClientTransport, TransportOptions
 
@@ -154,13 +155,19 @@ class _Connector:
             headers["User-Agent"] = user_agent()
         transport = await ClientTransport.open(url, headers, options, session=p["client_session"])
         protocol = VoiceLiveProtocol(Side.CLIENT, max_message_size=options.max_msg_size)
-        return VoiceLiveConnection(
+        connection = VoiceLiveConnection(
             transport,
             protocol,
             host=parsed.host or "",
             model=p["model"],
             max_pending_events=extra["max_pending_events"],
         )
+        if _hooks.OPEN_HOOKS:  # hooks (e.g. voicelive.telemetry.instrument()); see _hooks.py
+            info = _hooks.ConnectionInfo(
+                parsed.host or "", parsed.port, p["model"], p["api_version"], p["agent_name"]
+            )
+            _hooks.notify_opened(connection, info)
+        return connection
 
 
 def connect(

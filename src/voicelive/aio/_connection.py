@@ -37,6 +37,7 @@ from .._logging import get_logger
 from .._protocol import Side, VoiceLiveProtocol
 from ..exceptions import ConnectionClosed, ConnectionClosedOK, LocalProtocolError, WaitTimeoutError
 from ..models import ClientEvent, ServerEvent, ServerEventBase
+from . import _hooks
 from ._resources import (
     ConversationResource,
     InputAudioBufferResource,
@@ -105,6 +106,9 @@ class VoiceLiveConnection:
         self._closed_by_us = False
         self._observers: list[Callable[[ServerEvent], None]] = []
         self._send_observers: list[Callable[[str, int], None]] = []
+        # hooks (see _hooks.py): empty unless telemetry or another observer is attached.
+        self._frame_observers: list[Callable[[ServerEvent, int], None]] = []
+        self._close_observers: list[_hooks.CloseObserver] = []
 
         self.session = SessionResource(self)
         """``session.update`` and the avatar handshake."""
@@ -161,6 +165,21 @@ class VoiceLiveConnection:
     def add_send_observer(self, observer: Callable[[str, int], None]) -> None:
         """Call ``observer(event_type, size_in_bytes)`` for every frame sent."""
         self._send_observers.append(observer)
+
+    def add_frame_observer(self, observer: Callable[[ServerEvent, int], None]) -> None:
+        """Call ``observer(event, frame_size)`` for every decoded server event.
+
+        Like :meth:`add_event_observer`, plus the size of the frame it was decoded from
+        (characters of the JSON text). Same rules: fast, synchronous, must not raise.
+        """
+        self._frame_observers.append(observer)
+
+    def add_close_observer(self, observer: _hooks.CloseObserver) -> None:
+        """Call ``observer(close_code, reason)`` once, when the connection is found closed.
+
+        That is on :meth:`close`, or when a read finds the socket closed by the peer.
+        """
+        self._close_observers.append(observer)
 
     # ------------------------------------------------------------------ sending
 
@@ -264,6 +283,8 @@ class VoiceLiveConnection:
             data = await self._transport.receive()
         except ConnectionClosed as exc:
             self._fail_waiters(exc)
+            if self._close_observers:  # hooks
+                _hooks.notify_closed(self._close_observers, exc.code, exc.reason)
             raise
         event = self._protocol.decode_server_frame(data)
         if _log.isEnabledFor(logging.DEBUG):
@@ -273,6 +294,9 @@ class VoiceLiveConnection:
         if self._observers:
             for observer in self._observers:
                 _call_observer(observer, event)
+        if self._frame_observers:  # hooks
+            for frame_observer in self._frame_observers:
+                _call_observer(frame_observer, event, len(data))
         return event
 
     def __aiter__(self) -> AsyncIterator[ServerEvent]:
@@ -435,7 +459,11 @@ class VoiceLiveConnection:
     async def close(self, code: int = 1000, reason: str = "") -> None:
         """Close the WebSocket (idempotent) and release the aiohttp session if we own it."""
         self._closed_by_us = True
-        await self._transport.close(code, reason)
+        try:
+            await self._transport.close(code, reason)
+        finally:
+            if self._close_observers:  # hooks
+                _hooks.notify_closed(self._close_observers, self.close_code, reason)
 
     async def __aenter__(self) -> VoiceLiveConnection:
         return self
