@@ -378,3 +378,16 @@ def test_exports() -> None:
     assert len(set(m.__all__)) == len(m.__all__)
     for name in m.__all__:
         assert hasattr(m, name), name
+
+
+def test_instances_pass_through_the_request_item_union() -> None:
+    adapter = TypeAdapter(ConversationRequestItemUnion)
+    future = m.UnknownConversationRequestItem(type="message", role="user", content="odd")
+    assert adapter.validate_python(future) is future
+    user = m.UserMessageItem(content=[m.InputTextContentPart(text="hi")])
+    assert adapter.validate_python(user) is user
+
+
+def test_enum_lookup_of_non_strings_fails() -> None:
+    with pytest.raises(ValueError):
+        m.InputAudioFormat(16)

@@ -34,6 +34,7 @@ from voicelive.models import (
     ServerEventResponseDone,
     ServerEventResponseVideoDelta,
     ServerEventSessionCreated,
+    ServerEventSessionUpdated,
     ServerEventType,
     ServerVad,
     UnknownContentPart,
@@ -470,8 +471,9 @@ def test_session_created_values() -> None:
 
 def test_session_updated_turn_detection_null() -> None:
     event = decode(frame("session.updated"))
-    assert isinstance(event, ServerEventSessionCreated | type(event))
-    assert event.session.turn_detection is None  # type: ignore[attr-defined]
+    assert isinstance(event, ServerEventSessionUpdated)
+    assert event.session.turn_detection is None
+    assert "turn_detection" in event.session.model_fields_set
 
 
 def test_response_done_values() -> None:
