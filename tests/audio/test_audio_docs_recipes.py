@@ -88,7 +88,7 @@ async def test_file_to_session_and_save_reply(tmp_path: Path) -> None:
             await save_reply(conn, {"output_audio_format": "pcm16"}, str(out))
 
     appends = [e.audio for e in server.received if e.type == "input_audio_buffer.append"]
-    sent = b"".join(appends)
+    sent = b"".join(base64.b64decode(a) for a in appends)  # the server sees base64 text
     assert len(appends) == 5  # 100 ms in 20 ms frames
     assert sent == load_wav_for_session(source, PCM16_16K)  # the confirmed 16 kHz, mono
     samples, rate, channels = read_wav(out)
