@@ -222,3 +222,12 @@ def test_bad_input() -> None:
         StreamingResampler(24000, 16000, channels=2).process(np.zeros(4, np.int16))
     with pytest.raises(AudioFormatError, match="channels must be a positive int"):
         StreamingResampler(24000, 16000, channels=0)
+
+
+def test_unreasonable_ratio_is_refused_not_allocated() -> None:
+    with pytest.raises(AudioFormatError, match=r"cannot resample 44101 -> 48000 Hz.*48000/44101"):
+        StreamingResampler(44101, 48000)
+    # every pair of the common rates is fine
+    common = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000, 96000)
+    for src, dst in itertools.permutations(common, 2):
+        assert len(resample(np.zeros(10, np.int16), src, dst)) == math.ceil(10 * dst / src)

@@ -9,7 +9,7 @@ Output sample ``n`` sits at input time ``n * src_rate / dst_rate``: the filter i
 (zero phase), so the output lines up with the input and has ``ceil(len * L / M)`` samples.
 
 Streaming works in *cycles*: every cycle consumes M input samples and produces L output
-samples, with a fixed L x K coefficient matrix (K = M + taps per phase, about). A chunk is
+samples, with a fixed K x L coefficient matrix (K = M + taps per phase, about). A chunk is
 turned into one matrix product over all the complete cycles it allows; the few input
 samples a cycle still needs from the future stay buffered. That makes the result independent
 of how the input is chunked (10 ms frames give the output of the whole signal), and the
@@ -34,6 +34,7 @@ _PASS = 0.86  # pass-band edge, fraction of the lower Nyquist frequency
 _ATTENUATION_DB = 80.0  # stop-band attenuation
 _F = np.float64
 _BLOCK_VALUES = 1 << 17  # window values copied per matrix product (1 MiB)
+_MAX_COEFFS = 1 << 22  # coefficient entries (32 MiB); common rates need < 700 000
 
 
 @lru_cache(maxsize=32)
@@ -50,6 +51,11 @@ def _design(src_rate: int, dst_rate: int) -> tuple[int, int, int, NDArray[np.flo
     width = 2.0 * math.pi * (1.0 - _PASS) * nyquist / fs_up  # transition, rad per sample
     beta = 0.1102 * (_ATTENUATION_DB - 8.7)
     n_taps = math.ceil((_ATTENUATION_DB - 7.95) / (2.285 * width)) + 1
+    if up * (down + n_taps // up + 2) > _MAX_COEFFS:
+        raise AudioFormatError(
+            f"cannot resample {src_rate} -> {dst_rate} Hz: the reduced ratio {up}/{down} "
+            "needs too large a filter; resample to a common rate such as 48000 first"
+        )
     half = n_taps // 2  # use an odd length 2 * half + 1: the centre tap is a whole sample
     k = np.arange(-half, half + 1, dtype=_F)
     h = 2.0 * cutoff * np.sinc(2.0 * cutoff * k) * np.kaiser(2 * half + 1, beta)
@@ -194,11 +200,10 @@ class StreamingResampler:
         if remaining <= 0:
             return self._emit(np.zeros((self.channels, 0), dtype=_F))
         cycles = -(-remaining // self._up)
+        # process() left fewer than K samples, so the last cycles always need zero padding.
         need = (cycles - 1) * self._down + self._coeffs.shape[0]
-        if buf.shape[1] < need:
-            pad = np.zeros((self.channels, need - buf.shape[1]), dtype=_F)
-            buf = np.concatenate((buf, pad), axis=1)
-        return self._emit(self._run(buf, cycles)[:, :remaining])
+        pad = np.zeros((self.channels, need - buf.shape[1]), dtype=_F)
+        return self._emit(self._run(np.concatenate((buf, pad), axis=1), cycles)[:, :remaining])
 
 
 def resample(samples: NDArray[Any], src_rate: int, dst_rate: int) -> NDArray[Any]:
