@@ -126,6 +126,11 @@ def test_encode_for_session_stereo_session_needs_stereo_input() -> None:
     mic, ref = sine(24000), sine(24000, freq=880)
     wire = encode_for_session(interleave(mic, ref), 24000, PCM16_24K_STEREO)
     assert len(wire) == 4 * len(mic)
+    # stereo PCM16 bytes default to the format's channel count
+    st16 = (interleave(mic, ref) * 32767).astype("<i2")
+    assert encode_for_session(st16.tobytes(), 48000, PCM16_24K_STEREO) == encode_for_session(
+        st16.astype(np.int16), 48000, PCM16_24K_STEREO
+    )
     with pytest.raises(AudioFormatError, match=r"needs 2-channel input.*interleave"):
         encode_for_session(mic, 24000, PCM16_24K_STEREO)
     with pytest.raises(AudioFormatError, match="got dtype int64"):
@@ -156,8 +161,8 @@ def test_wire_encoder_downmixes_and_checks_channels() -> None:
     with pytest.raises(AudioFormatError, match="expected 2-channel audio"):
         enc.encode(x)
     with pytest.raises(AudioFormatError, match="needs 2-channel input, got src_channels=1"):
-        WireEncoder(24000, PCM16_24K_STEREO)
-    enc2 = WireEncoder(24000, PCM16_24K_STEREO, src_channels=2)
+        WireEncoder(24000, PCM16_24K_STEREO, src_channels=1)
+    enc2 = WireEncoder(24000, PCM16_24K_STEREO)  # channels default to the format's
     pcm = (stereo * 32767).astype(np.int16)
     assert enc2.encode(pcm.tobytes()) + enc2.flush() == pcm.astype("<i2").tobytes()
 

@@ -107,7 +107,11 @@ def _fit_channels(arr: NDArray[Any], fmt: AudioFormat) -> NDArray[Any]:
 
 
 def encode_for_session(
-    samples: NDArray[Any] | BytesLike, sample_rate: int, fmt: AudioFormat, *, channels: int = 1
+    samples: NDArray[Any] | BytesLike,
+    sample_rate: int,
+    fmt: AudioFormat,
+    *,
+    channels: int | None = None,
 ) -> bytes:
     """Convert audio at any rate and channel layout to wire bytes in ``fmt``.
 
@@ -119,9 +123,10 @@ def encode_for_session(
         samples: int16 or float array, 1-D or ``(frames, channels)``; or PCM16 bytes.
         sample_rate: the rate of ``samples`` in Hz.
         fmt: the session's input format.
-        channels: channel count of interleaved PCM16 ``bytes`` input.
+        channels: channel count of interleaved PCM16 ``bytes`` input (default
+            ``fmt.channels``).
     """
-    arr = _fit_channels(_as_source(samples, channels), fmt)
+    arr = _fit_channels(_as_source(samples, channels or fmt.channels), fmt)
     if sample_rate != fmt.sample_rate:
         arr = resample(arr, sample_rate, fmt.sample_rate)
     return _encode_array(arr, fmt)
@@ -137,10 +142,12 @@ class WireEncoder:
     Args:
         src_rate: the rate of the audio you feed, in Hz.
         fmt: the session's input format.
-        src_channels: channels of the audio you feed (downmixed when ``fmt`` is mono).
+        src_channels: channels of the audio you feed, downmixed when ``fmt`` is mono
+            (default ``fmt.channels``).
     """
 
-    def __init__(self, src_rate: int, fmt: AudioFormat, src_channels: int = 1) -> None:
+    def __init__(self, src_rate: int, fmt: AudioFormat, src_channels: int | None = None) -> None:
+        src_channels = src_channels or fmt.channels
         if src_channels != fmt.channels and fmt.channels != 1:
             raise AudioFormatError(
                 f"{fmt} needs {fmt.channels}-channel input, got src_channels={src_channels}"
