@@ -1,0 +1,348 @@
+"""One voice exchange, start to finish: what ``voicelive demo`` and ``voicelive record`` run.
+
+1. configure the session (voice, server VAD, input transcription) and wait for
+   ``session.updated``;
+2. stream a WAV file (the bundled recording by default) at real-time pace, then silence, until
+   server VAD reports the end of speech -- or send a text turn with ``--text``;
+3. wait for ``response.done`` while the :class:`~voicelive.cli._timeline.Timeline` renders
+   every event, then write the reply audio to a WAV file.
+
+A single reader task consumes the connection; the main flow waits on milestones it records.
+Any ``error`` event, close or timeout ends the exchange with a :class:`DemoError` whose
+message is the one line the CLI prints.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..aio import VoiceLiveConnection
+from ..audio import (
+    AudioFormatError,
+    input_format_of,
+    load_wav_for_session,
+    paced_frames,
+    read_wav_info,
+    silence,
+    write_wav,
+)
+from ..exceptions import ConnectionClosed
+from ..models import ServerEventBase
+from ._timeline import Timeline
+
+__all__ = [
+    "BUNDLED_TRANSCRIPT",
+    "DEFAULT_INSTRUCTIONS",
+    "DEFAULT_MODEL",
+    "DEFAULT_VOICE",
+    "DemoError",
+    "DemoOptions",
+    "InputError",
+    "bundled_wav",
+    "check_output_path",
+    "load_input",
+    "requested_session",
+    "run_exchange",
+    "voice_config",
+]
+
+DEFAULT_MODEL = "gpt-realtime"
+"""Model deployment used when ``--model`` is not given."""
+DEFAULT_VOICE = "en-US-AvaNeural"
+"""Voice used when ``--voice`` is not given."""
+DEFAULT_INSTRUCTIONS = "You are a friendly voice assistant. Answer in one or two short sentences."
+"""Instructions used when ``--instructions`` is not given."""
+DEFAULT_TRANSCRIPTION_MODEL = "whisper-1"
+"""Input transcription model requested by the demo."""
+BUNDLED_TRANSCRIPT = "Hello! What's the weather like in Seattle today?"
+"""What the bundled recording says (synthesized once with espeak-ng, 16 kHz mono PCM16)."""
+
+FRAME_MS = 20
+"""Frame length when streaming at real-time pace (like a microphone)."""
+FAST_FRAME_MS = 100
+"""Frame length with ``--fast``."""
+TRAILING_SILENCE_MS = 1500
+"""Silence streamed after the recording, so server VAD can see the end of speech."""
+SETUP_TIMEOUT = 15.0
+"""Seconds to wait for ``session.created`` / ``session.updated``."""
+END_OF_SPEECH_TIMEOUT = 3.0
+"""Seconds to wait for ``speech_stopped`` after the silence, before committing by hand."""
+RESPONSE_TIMEOUT = 60.0
+"""Seconds to wait for ``response.done``."""
+
+
+class DemoError(Exception):
+    """The exchange failed; ``str()`` is the one line to print."""
+
+
+class InputError(DemoError):
+    """The ``--input`` file cannot be used (missing, not a WAV, unsupported format)."""
+
+
+@dataclass
+class DemoOptions:
+    """What the user asked for (the ``demo`` / ``record`` command line)."""
+
+    input: str | None = None
+    """WAV file to stream (``None``: the bundled recording)."""
+    text: str | None = None
+    """A text turn instead of audio."""
+    voice: str = DEFAULT_VOICE
+    """Azure voice name (``en-US-AvaNeural``) or OpenAI voice (``alloy``)."""
+    model: str = DEFAULT_MODEL
+    """Model deployment name."""
+    instructions: str = DEFAULT_INSTRUCTIONS
+    """System instructions."""
+    fast: bool = False
+    """Stream the audio as fast as possible instead of in real time."""
+    output: str | None = "reply.wav"
+    """Where to write the reply audio (``None``: do not write)."""
+
+
+def bundled_wav() -> bytes:
+    """The bundled speech recording (WAV bytes)."""
+    return resources.files("voicelive.cli").joinpath("data/hello.wav").read_bytes()
+
+
+def load_input(path: str | None) -> tuple[str, bytes]:
+    """``(display name, WAV bytes)`` of ``--input`` or the bundled recording, checked.
+
+    Raises:
+        InputError: the file is missing, unreadable, or not a supported WAV file.
+    """
+    if path is None:
+        return "bundled hello.wav", bundled_wav()
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"input file not found: {path}") from None
+    except OSError as exc:
+        raise InputError(f"cannot read input file {path}: {exc.strerror or exc}") from None
+    try:
+        info = read_wav_info(data)
+    except AudioFormatError as exc:
+        raise InputError(f"{path}: {exc}") from None
+    if info.frames == 0:
+        raise InputError(f"{path}: the WAV file holds no audio")
+    return os.path.basename(path), data
+
+
+def voice_config(voice: str) -> str | dict[str, str]:
+    """``en-US-AvaNeural`` -> an Azure standard voice; ``alloy`` -> an OpenAI voice name."""
+    if "-" in voice or ":" in voice:
+        return {"type": "azure-standard", "name": voice}
+    return voice
+
+
+def requested_session(options: DemoOptions) -> dict[str, Any]:
+    """The ``session.update`` payload the demo sends."""
+    return {
+        "modalities": ["text", "audio"],
+        "instructions": options.instructions,
+        "voice": voice_config(options.voice),
+        "input_audio_format": "pcm16",
+        "output_audio_format": "pcm16",
+        "input_audio_sampling_rate": 24000,
+        "turn_detection": {
+            "type": "server_vad",
+            "threshold": 0.5,
+            "prefix_padding_ms": 300,
+            "silence_duration_ms": 500,
+        },
+        "input_audio_transcription": {"model": DEFAULT_TRANSCRIPTION_MODEL},
+    }
+
+
+class _Reader:
+    """Consumes the connection, feeds the timeline, and records milestones."""
+
+    def __init__(self, conn: VoiceLiveConnection, timeline: Timeline) -> None:
+        self._conn = conn
+        self._timeline = timeline
+        self._seen: dict[str, ServerEventBase] = {}
+        self._changed = asyncio.Event()
+        self.failure: str | None = None
+        self.task: asyncio.Task[None] = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        try:
+            async for event in self._conn:
+                self._timeline.on_event(event)
+                self._seen.setdefault(event.type, event)
+                if event.type == "error":
+                    error = getattr(event, "error", None)
+                    code = getattr(error, "code", None) or getattr(error, "type", None)
+                    self.failure = f"the server answered with an error: {code}: " + str(
+                        getattr(error, "message", "")
+                    )
+                self._changed.set()
+            if self.failure is None:
+                self.failure = "the server closed the connection"
+        except ConnectionClosed as exc:
+            self.failure = f"the connection closed unexpectedly: {exc}"
+        except Exception as exc:  # surfaced as one line by the CLI
+            self.failure = f"receiving failed: {type(exc).__name__}: {exc}"
+        self._changed.set()
+
+    def seen(self, event_type: str) -> ServerEventBase | None:
+        """The first event of ``event_type`` received so far."""
+        return self._seen.get(event_type)
+
+    async def wait(self, *event_types: str, timeout: float, what: str) -> ServerEventBase:
+        """The first event of any of ``event_types``.
+
+        Raises:
+            DemoError: an ``error`` event or close came first, or ``timeout`` elapsed.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            for event_type in event_types:
+                event = self._seen.get(event_type)
+                if event is not None:
+                    return event
+            if self.failure is not None:
+                raise DemoError(f"{self.failure} (while waiting for {what})")
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise DemoError(f"no {what} within {timeout:g} s")
+            self._changed.clear()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), remaining)
+
+    def check(self) -> None:
+        """Raise :class:`DemoError` if the reader has failed."""
+        if self.failure is not None:
+            raise DemoError(self.failure)
+
+    async def stop(self) -> None:
+        """Stop reading (the connection is closed by the caller)."""
+        if not self.task.done():
+            self.task.cancel()
+        await asyncio.gather(self.task, return_exceptions=True)
+
+
+async def _stream_audio(
+    conn: VoiceLiveConnection,
+    reader: _Reader,
+    timeline: Timeline,
+    name: str,
+    wav: bytes,
+    fast: bool,
+    session: Any,
+) -> None:
+    fmt = input_format_of(session)
+    info = read_wav_info(wav)
+    try:
+        pcm = load_wav_for_session(wav, fmt)
+    except AudioFormatError as exc:
+        raise InputError(f"{name}: {exc}") from None
+    channels = "mono" if info.channels == 1 else f"{info.channels} channels"
+    pace = "as fast as possible (--fast)" if fast else "at real-time pace"
+    timeline.info(
+        "you",
+        f"streaming {name} ({info.duration_s:.2f} s, {info.sample_rate} Hz {channels} -> "
+        f"{fmt.encoding} {fmt.sample_rate} Hz) {pace}",
+        file=name,
+    )
+    frame_ms = FAST_FRAME_MS if fast else FRAME_MS
+    vad = getattr(session, "turn_detection", None) is not None
+
+    def ended() -> bool:
+        return reader.seen("input_audio_buffer.speech_stopped") is not None
+
+    async for frame in paced_frames(pcm, fmt, frame_ms, realtime=not fast, pad_last=True):
+        reader.check()
+        await conn.input_audio_buffer.append(audio=frame)
+        timeline.audio_sent(len(frame))
+    if vad:
+        quiet = silence(fmt, TRAILING_SILENCE_MS)
+        async for frame in paced_frames(quiet, fmt, frame_ms, realtime=not fast):
+            if ended():
+                break
+            reader.check()
+            await conn.input_audio_buffer.append(audio=frame)
+            timeline.audio_sent(len(frame))
+        try:
+            await reader.wait(
+                "input_audio_buffer.speech_stopped",
+                timeout=END_OF_SPEECH_TIMEOUT,
+                what="end of speech from server VAD",
+            )
+            return
+        except DemoError:
+            reader.check()
+        timeline.info("input", "server VAD reported no end of speech; committing the turn by hand")
+    await conn.input_audio_buffer.commit()
+    await conn.response.create()
+    timeline.mark_turn_end()
+
+
+async def _send_text(conn: VoiceLiveConnection, timeline: Timeline, text: str) -> None:
+    timeline.info("you", f'"{text}" (text turn)')
+    await conn.conversation.item.create(
+        item={"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}
+    )
+    await conn.response.create()
+    timeline.mark_turn_end()
+
+
+async def run_exchange(
+    conn: VoiceLiveConnection,
+    timeline: Timeline,
+    options: DemoOptions,
+    *,
+    wav: tuple[str, bytes] | None,
+) -> None:
+    """Run one exchange on an open connection (see the module docstring).
+
+    Args:
+        conn: the open connection.
+        timeline: where events are rendered and measured.
+        options: the command line.
+        wav: ``(name, bytes)`` of the audio to stream, or ``None`` for ``options.text``.
+
+    Raises:
+        DemoError: the exchange failed (message ready to print).
+        InputError: the audio cannot be converted to the session's input format.
+    """
+    conn.add_send_observer(timeline.on_send)
+    reader = _Reader(conn, timeline)
+    try:
+        await reader.wait("session.created", timeout=SETUP_TIMEOUT, what="session.created")
+        await conn.session.update(session=requested_session(options))
+        updated = await reader.wait(
+            "session.updated", timeout=SETUP_TIMEOUT, what="session.updated"
+        )
+        session = getattr(updated, "session", None)
+        if wav is not None:
+            await _stream_audio(conn, reader, timeline, wav[0], wav[1], options.fast, session)
+        else:
+            await _send_text(conn, timeline, options.text or "")
+        await reader.wait("response.done", timeout=RESPONSE_TIMEOUT, what="response.done")
+    finally:
+        await reader.stop()
+    if options.output and timeline.stats.audio:
+        try:
+            write_wav(options.output, b"".join(timeline.stats.audio), timeline.stats.output_format)
+        except OSError as exc:
+            raise DemoError(f"cannot write {options.output}: {exc.strerror or exc}") from None
+
+
+def check_output_path(path: str | None) -> None:
+    """Fail early (before connecting) when the output file's directory does not exist.
+
+    Raises:
+        InputError: the directory is missing.
+    """
+    if path is None:
+        return
+    parent = Path(path).resolve().parent
+    if not parent.is_dir():
+        raise InputError(f"cannot write {path}: directory {parent} does not exist")
