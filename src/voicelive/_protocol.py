@@ -30,7 +30,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, cast
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from ._logging import get_logger
 from .exceptions import (
@@ -46,7 +46,9 @@ from .models import (
     CLIENT_EVENT_CLASSES,
     SERVER_EVENT_ADAPTER,
     ClientEvent,
+    ClientEventSessionUpdate,
     InvalidServerEvent,
+    RequestSession,
     ResponseSession,
     ServerEvent,
     ServerEventBase,
@@ -117,9 +119,20 @@ class VoiceLiveProtocol:
         session: the latest ``session`` seen in ``session.created`` / ``session.updated``
             (``None`` until the first one). Kept for helpers that need the session's audio
             formats.
+        requested_session: (client side) the ``session`` of the last ``session.update``
+            sent and not yet answered by ``session.updated``; its explicitly set fields take
+            precedence in :meth:`session_field`, so audio sent right after an update that
+            changes the input format is checked against the new format.
     """
 
-    __slots__ = ("_seen_invalid", "_seen_unknown", "max_message_size", "session", "side")
+    __slots__ = (
+        "_seen_invalid",
+        "_seen_unknown",
+        "max_message_size",
+        "requested_session",
+        "session",
+        "side",
+    )
 
     def __init__(
         self, side: Side, *, max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE
@@ -127,6 +140,7 @@ class VoiceLiveProtocol:
         self.side = side
         self.max_message_size = max_message_size
         self.session: ResponseSession | None = None
+        self.requested_session: RequestSession | None = None
         self._seen_unknown: set[str | None] = set()
         self._seen_invalid: set[str] = set()
 
@@ -139,12 +153,24 @@ class VoiceLiveProtocol:
             pydantic.ValidationError: the dict is not a valid client event (names the field).
             TypeError: ``event`` is neither a client event model nor a mapping.
         """
-        if isinstance(event, ClientEventBase):
-            return event.to_wire_json()
         if isinstance(event, Mapping):
-            model: BaseModel = CLIENT_EVENT_ADAPTER.validate_python(event)
-            return model.model_dump_json(by_alias=True, exclude_unset=True)
-        raise TypeError(f"expected a client event model or a dict, got {type(event).__name__}")
+            event = CLIENT_EVENT_ADAPTER.validate_python(event)
+        elif not isinstance(event, ClientEventBase):
+            raise TypeError(f"expected a client event model or a dict, got {type(event).__name__}")
+        self.note_sent(event)
+        return event.to_wire_json()
+
+    def note_sent(self, event: ClientEventBase) -> None:
+        """Record what a sent client event changes in the local state (``session.update``)."""
+        if type(event) is ClientEventSessionUpdate:
+            self.requested_session = event.session
+
+    def session_field(self, name: str) -> Any:
+        """A session field as the next frames will see it: requested if pending, else confirmed."""
+        requested = self.requested_session
+        if requested is not None and name in requested.model_fields_set:
+            return getattr(requested, name)
+        return getattr(self.session, name, None) if self.session is not None else None
 
     @staticmethod
     def encode_audio_append(audio_base64: str, event_id: str | None = None) -> str:
@@ -200,6 +226,7 @@ class VoiceLiveProtocol:
         cls = type(event)
         if cls is ServerEventSessionCreated or cls is ServerEventSessionUpdated:
             self.session = cast(ServerEventSessionCreated, event).session
+            self.requested_session = None
         return event
 
     def _fallback_server_event(self, data: str | bytes, exc: ValidationError) -> ServerEvent:

@@ -33,10 +33,15 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
+import numpy as np
+import numpy.typing as npt
+
 from .._logging import get_logger
 from .._protocol import Side, VoiceLiveProtocol
+from ..audio import AudioFormat, AudioFormatError, WireEncoder, decode_from_wire, to_wire_audio
 from ..exceptions import ConnectionClosed, ConnectionClosedOK, LocalProtocolError, WaitTimeoutError
-from ..models import ClientEvent, ServerEvent, ServerEventBase
+from ..models import ClientEvent, ServerEvent, ServerEventBase, ServerEventResponseAudioDelta
+from ..models._client_events import ClientEventBase
 from . import _hooks
 from ._resources import (
     ConversationResource,
@@ -105,6 +110,9 @@ class VoiceLiveConnection:
         self._waiters: list[_Waiter] = []
         self._closed_by_us = False
         self._observers: list[Callable[[ServerEvent], None]] = []
+        self._input_format: AudioFormat | None = None
+        self._input_format_key: tuple[object, object] = (None, None)
+        self._encoders: dict[tuple[int, int | None], WireEncoder] = {}
         self._send_observers: list[Callable[[str, int], None]] = []
         # hooks (see _hooks.py): empty unless telemetry or another observer is attached.
         self._frame_observers: list[Callable[[ServerEvent, int], None]] = []
@@ -194,6 +202,11 @@ class VoiceLiveConnection:
         event_type = str(event.get("type", "")) if isinstance(event, Mapping) else event.type
         await self._send_text(text, event_type)
 
+    async def _send_event(self, event: ClientEventBase) -> None:
+        """Send an already validated client event model (used by the resources)."""
+        self._protocol.note_sent(event)
+        await self._send_text(event.to_wire_json(), event.type)
+
     async def _send_text(self, text: str, event_type: str) -> None:
         if _log.isEnabledFor(logging.DEBUG):
             _log.debug("send %s (%d bytes)", event_type, len(text))
@@ -229,24 +242,63 @@ class VoiceLiveConnection:
                 f"one input_audio_buffer.append may carry at most 15 MiB of audio, got {size} "
                 "bytes; split it into smaller chunks (e.g. voicelive.audio.frames)"
             )
-        frame = self._input_frame_size()
-        if size % frame:
+        try:
+            fmt = self.input_audio_format
+        except AudioFormatError:
+            return  # a format this version does not know: nothing to check against
+        if size % fmt.block_align:
             raise LocalProtocolError(
                 f"audio of {size} bytes is not a whole number of samples for the session's "
-                f"input format ({frame} bytes per sample frame); an odd byte count would "
-                "shift every following sample"
+                f"input format {fmt} ({fmt.block_align} bytes per sample frame); an odd byte "
+                "count would shift every following sample"
             )
 
-    def _input_frame_size(self) -> int:
-        session = self._protocol.session
-        if session is None:
-            return 2
-        fmt = str(getattr(session, "input_audio_format", None) or "pcm16").lower()
-        if "g711" in fmt:
-            return 1
-        echo = getattr(session, "input_audio_echo_cancellation", None)
-        channels = getattr(echo, "channels", None) or 1
-        return 2 * int(channels)
+    # ------------------------------------------------------------------ audio formats
+
+    @property
+    def input_audio_format(self) -> AudioFormat:
+        """The session's input wire format (what ``input_audio_buffer.append`` must carry).
+
+        From the last ``session.update`` sent (until it is answered), else the last
+        ``session.created`` / ``session.updated``, else the protocol default (PCM16 24 kHz).
+
+        Raises:
+            AudioFormatError: the session names a format this version does not know.
+        """
+        protocol = self._protocol
+        key = (protocol.session, protocol.requested_session)
+        if self._input_format is None or key != self._input_format_key:
+            echo = protocol.session_field("input_audio_echo_cancellation")
+            fmt = AudioFormat.from_input_session(
+                protocol.session_field("input_audio_format"),
+                protocol.session_field("input_audio_sampling_rate"),
+                getattr(echo, "channels", None),
+            )
+            self._input_format, self._input_format_key = fmt, key
+        return self._input_format
+
+    @property
+    def output_audio_format(self) -> AudioFormat:
+        """The session's output wire format (what ``response.audio.delta`` carries)."""
+        return AudioFormat.from_output_session(self._protocol.session_field("output_audio_format"))
+
+    def decode_output_audio(
+        self, audio: bytes | ServerEventResponseAudioDelta
+    ) -> npt.NDArray[np.int16]:
+        """A received audio delta (or its bytes) as int16 samples of the session's output format.
+
+        G.711 is decoded to linear PCM; the array is 1-D (mono).
+        """
+        data = audio.delta if isinstance(audio, ServerEventResponseAudioDelta) else audio
+        return decode_from_wire(data, self.output_audio_format)
+
+    def _encoder_for(self, sample_rate: int, channels: int | None) -> WireEncoder:
+        fmt = self.input_audio_format
+        encoder = self._encoders.get((sample_rate, channels))
+        if encoder is None or encoder.fmt != fmt:
+            encoder = WireEncoder(sample_rate, fmt, channels)
+            self._encoders[(sample_rate, channels)] = encoder
+        return encoder
 
     # ------------------------------------------------------------------ receiving
 
@@ -518,15 +570,8 @@ def _audio_array_to_bytes(audio: object, conn: VoiceLiveConnection) -> bytes:
             "audio must be bytes, bytearray, memoryview, a numpy int16/float32 array or a "
             f"base64 str, got {type(audio).__name__}"
         )
-    from ..audio import AudioFormat, to_wire_audio
-
-    session = conn.protocol.session
-    fmt = None
-    if session is not None:
-        echo = getattr(session, "input_audio_echo_cancellation", None)
-        fmt = AudioFormat.from_input_session(
-            getattr(session, "input_audio_format", None) or "pcm16",
-            getattr(session, "input_audio_sampling_rate", None),
-            getattr(echo, "channels", None),
-        )
+    try:
+        fmt: AudioFormat | None = conn.input_audio_format
+    except AudioFormatError:
+        fmt = None
     return to_wire_audio(audio, fmt)
