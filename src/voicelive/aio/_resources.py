@@ -15,7 +15,7 @@ methods named after their wire type (``input_audio.turn.start`` ->
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ..models import (
     ClientEventConversationItemCreate,
@@ -46,7 +46,15 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-    from ..models import ConversationRequestItem, RequestSession, ResponseCreateParams
+    from ..conversation._acks import MismatchPolicy
+    from ..models import (
+        ConversationRequestItem,
+        RequestSession,
+        ResponseCreateParams,
+        ResponseItem,
+        ResponseSession,
+        ServerEventInputAudioBufferCommitted,
+    )
     from ._connection import VoiceLiveConnection
 
     AudioInput = (
@@ -77,8 +85,7 @@ class _Resource:
 
     async def _send(self, event_class: type[ClientEventBase], **fields: Any) -> None:
         present = {name: value for name, value in fields.items() if value is not None}
-        event = event_class.model_validate(present)
-        await self._connection._send_text(event.to_wire_json(), event.type)
+        await self._connection._send_event(event_class.model_validate(present))
 
 
 class SessionResource(_Resource):
@@ -86,16 +93,62 @@ class SessionResource(_Resource):
 
     __slots__ = ()
 
+    @overload
     async def update(
-        self, *, session: RequestSession | Mapping[str, Any], event_id: str | None = None
-    ) -> None:
+        self,
+        *,
+        session: RequestSession | Mapping[str, Any],
+        event_id: str | None = None,
+        wait: Literal[False] = False,
+        timeout: float | None = 30.0,
+        on_mismatch: MismatchPolicy = "warn",
+    ) -> None: ...
+
+    @overload
+    async def update(
+        self,
+        *,
+        session: RequestSession | Mapping[str, Any],
+        event_id: str | None = None,
+        wait: Literal[True],
+        timeout: float | None = 30.0,
+        on_mismatch: MismatchPolicy = "warn",
+    ) -> ResponseSession: ...
+
+    async def update(
+        self,
+        *,
+        session: RequestSession | Mapping[str, Any],
+        event_id: str | None = None,
+        wait: bool = False,
+        timeout: float | None = 30.0,
+        on_mismatch: MismatchPolicy = "warn",
+    ) -> ResponseSession | None:
         """Send ``session.update``: change only the keys given in ``session``.
 
         A key explicitly set to ``None`` is sent as JSON ``null`` (``turn_detection=None``
         turns server VAD off); keys not given are left out. The service answers
         ``session.updated`` with the effective session, or ``error``.
+
+        With ``wait=True`` (voicelive addition) it returns the session of ``session.updated``,
+        raises :class:`~voicelive.exceptions.ServerError` on an ``error`` for this request or
+        :class:`~voicelive.exceptions.WaitTimeoutError` after ``timeout`` seconds, and reports
+        requested fields the echo does not match (voice, formats, turn detection) per
+        ``on_mismatch``: ``"warn"``, ``"raise"`` or ``"ignore"``. See
+        :func:`voicelive.conversation.update_session`.
         """
+        if wait:
+            from ..conversation._acks import update_session
+
+            return await update_session(
+                self._connection,
+                session,
+                event_id=event_id,
+                timeout=timeout,
+                on_mismatch=on_mismatch,
+            )
         await self._send(ClientEventSessionUpdate, session=session, event_id=event_id)
+        return None
 
     async def connect_avatar(self, *, client_sdp: str, event_id: str | None = None) -> None:
         """Send ``session.avatar.connect`` with the WebRTC SDP offer (base64 in 2026 docs).
@@ -152,9 +205,63 @@ class InputAudioBufferResource(_Resource):
         """
         await self._connection._send_audio_append(audio, event_id)
 
-    async def commit(self, *, event_id: str | None = None) -> None:
-        """Send ``input_audio_buffer.commit`` (not needed with server VAD)."""
+    async def append_audio(
+        self,
+        samples: npt.NDArray[np.int16] | npt.NDArray[np.float32] | bytes,
+        *,
+        sample_rate: int,
+        channels: int | None = None,
+        flush: bool = False,
+        event_id: str | None = None,
+    ) -> None:
+        """Append audio recorded at any rate: resampled and encoded to the session's format.
+
+        ``samples`` is an int16 / float32 array (1-D, or ``(frames, channels)``) or PCM16
+        bytes at ``sample_rate``; stereo is downmixed when the session input is mono. A
+        streaming resampler per source rate keeps state between calls, so feeding 10 ms or
+        20 ms microphone frames gives the same audio as one big call. The resampler holds
+        back a few milliseconds; pass ``flush=True`` with the last chunk of an utterance
+        (e.g. before ``commit()``). Nothing is sent when a call yields no whole sample.
+
+        Raises:
+            AudioFormatError: the audio cannot be converted (shape, channels, byte count).
+        """
+        encoder = self._connection._encoder_for(sample_rate, channels)
+        data = encoder.encode(samples)
+        if flush:
+            data += encoder.flush()
+        if data:
+            await self._connection._send_audio_append(data, event_id)
+
+    @overload
+    async def commit(
+        self,
+        *,
+        event_id: str | None = None,
+        wait: Literal[False] = False,
+        timeout: float | None = 30.0,
+    ) -> None: ...
+
+    @overload
+    async def commit(
+        self, *, event_id: str | None = None, wait: Literal[True], timeout: float | None = 30.0
+    ) -> ServerEventInputAudioBufferCommitted: ...
+
+    async def commit(
+        self, *, event_id: str | None = None, wait: bool = False, timeout: float | None = 30.0
+    ) -> ServerEventInputAudioBufferCommitted | None:
+        """Send ``input_audio_buffer.commit`` (not needed with server VAD).
+
+        With ``wait=True`` (voicelive addition) it returns the ``input_audio_buffer.committed``
+        event, or raises :class:`~voicelive.exceptions.ServerError` /
+        :class:`~voicelive.exceptions.WaitTimeoutError`.
+        """
+        if wait:
+            from ..conversation._acks import commit_audio
+
+            return await commit_audio(self._connection, event_id=event_id, timeout=timeout)
         await self._send(ClientEventInputAudioBufferCommit, event_id=event_id)
+        return None
 
     async def clear(self, *, event_id: str | None = None) -> None:
         """Send ``input_audio_buffer.clear``."""
@@ -176,23 +283,62 @@ class ConversationItemResource(_Resource):
 
     __slots__ = ()
 
+    @overload
     async def create(
         self,
         *,
         item: ConversationRequestItem | Mapping[str, Any],
         previous_item_id: str | None = None,
         event_id: str | None = None,
-    ) -> None:
+        wait: Literal[False] = False,
+        timeout: float | None = 30.0,
+    ) -> None: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        item: ConversationRequestItem | Mapping[str, Any],
+        previous_item_id: str | None = None,
+        event_id: str | None = None,
+        wait: Literal[True],
+        timeout: float | None = 30.0,
+    ) -> ResponseItem: ...
+
+    async def create(
+        self,
+        *,
+        item: ConversationRequestItem | Mapping[str, Any],
+        previous_item_id: str | None = None,
+        event_id: str | None = None,
+        wait: bool = False,
+        timeout: float | None = 30.0,
+    ) -> ResponseItem | None:
         """Send ``conversation.item.create``.
 
         ``previous_item_id``: omitted appends; ``"root"`` inserts at the beginning.
+
+        With ``wait=True`` (voicelive addition) it returns the item of
+        ``conversation.item.created``, or raises :class:`~voicelive.exceptions.ServerError` /
+        :class:`~voicelive.exceptions.WaitTimeoutError`.
         """
+        if wait:
+            from ..conversation._acks import create_item
+
+            return await create_item(
+                self._connection,
+                item,
+                previous_item_id=previous_item_id,
+                event_id=event_id,
+                timeout=timeout,
+            )
         await self._send(
             ClientEventConversationItemCreate,
             item=item,
             previous_item_id=previous_item_id,
             event_id=event_id,
         )
+        return None
 
     async def retrieve(self, *, item_id: str, event_id: str | None = None) -> None:
         """Send ``conversation.item.retrieve``; answered by ``conversation.item.retrieved``."""
