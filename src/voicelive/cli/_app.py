@@ -24,9 +24,10 @@ from azure.core.exceptions import ClientAuthenticationError
 
 from .._version import __version__
 from ..aio import VoiceLiveConnection, connect
+from ..conversation import compare_session
 from ..exceptions import AuthenticationError, VoiceLiveError
+from ..models import RequestSession
 from ..testing import MockServer
-from ._check import session_mismatches
 from ._demo import (
     DEFAULT_INSTRUCTIONS,
     DEFAULT_MODEL,
@@ -365,39 +366,22 @@ async def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return await _demo_exchange(args, out, err, command="demo")
 
 
-async def _until(conn: VoiceLiveConnection, event_type: str, timeout: float = 15.0) -> Any:
-    """The next ``event_type`` event; an ``error`` event, close or timeout raises DemoError."""
-
-    async def scan() -> Any:
-        async for event in conn:
-            if event.type == event_type:
-                return event
-            if event.type == "error":
-                error = getattr(event, "error", None)
-                raise DemoError(
-                    f"the server answered with an error: {getattr(error, 'code', None)}: "
-                    f"{getattr(error, 'message', '')}"
-                )
-        raise DemoError(f"the server closed the connection before {event_type}")
-
-    try:
-        return await asyncio.wait_for(scan(), timeout)
-    except asyncio.TimeoutError:
-        raise DemoError(f"no {event_type} within {timeout:g} s") from None
-
-
 async def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     options = DemoOptions(voice=args.voice, model=args.model, instructions=args.instructions)
     requested = requested_session(options)
     async with open_target(endpoint=args.endpoint, force_emulator=args.emulator) as target:
         _announce("check", target, out, err, args.json)
         async with _connected(target, options.model) as conn:
-            await _until(conn, "session.created")
-            await conn.session.update(session=requested)
-            updated = await _until(conn, "session.updated")
-        session = getattr(updated, "session", None)
-        effective = session.to_wire_dict() if session is not None else {}
-        problems = session_mismatches(requested, effective)
+            session = await conn.session.update(
+                session=requested, wait=True, timeout=15.0, on_mismatch="ignore"
+            )
+        effective = session.to_wire_dict()
+        problems = [
+            str(mismatch)
+            for mismatch in compare_session(
+                RequestSession.model_validate(requested), session, fields=tuple(requested)
+            )
+        ]
         if args.json:
             print(
                 json.dumps(
