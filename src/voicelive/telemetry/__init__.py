@@ -1,0 +1,224 @@
+"""OpenTelemetry traces and metrics per session, user turn and response (opt-in).
+
+Install the extra (``pip install "voicelive[telemetry]"``, i.e. ``opentelemetry-api``) and
+turn it on once::
+
+    from voicelive import telemetry
+    telemetry.instrument()          # every connection opened afterwards is observed
+
+or for one connection: ``telemetry.observe(conn)``. Nothing is patched: ``instrument()``
+registers a connection-open hook (``voicelive.aio._hooks``) and each observed connection gets
+a frame, a send and a close observer. Without ``instrument()`` / ``observe()`` no observer
+exists and opentelemetry is never imported; importing this package does not import it either.
+
+Spans: one per connection, one per user turn, one per response (never one per audio frame).
+Metrics: latency to first audio, time to first text, response duration, interruptions,
+reconnects, bytes and events by type, token usage. Message content (transcripts,
+instructions, tool arguments) only with ``capture_content=True`` (or the environment
+variable ``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true``); audio and credentials
+never. Names and semantics: docs/observability.md.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import weakref
+from typing import TYPE_CHECKING, Any
+
+from ..aio import _hooks
+from ._names import CONTENT_ENV_VAR, SYSTEM, VL
+
+if TYPE_CHECKING:
+    from ..aio import VoiceLiveConnection
+    from ._observer import SessionObserver, Telemetry
+
+__all__ = [
+    "SessionObserver",
+    "instrument",
+    "is_instrumented",
+    "observe",
+    "record_reconnect",
+    "uninstrument",
+]
+
+_INSTALL_HINT = (
+    "voicelive.telemetry needs the OpenTelemetry API: pip install 'voicelive[telemetry]' "
+    "(and an OpenTelemetry SDK or distro to export anything)"
+)
+
+
+class _Instrumentation:
+    __slots__ = ("capture_content", "telemetry")
+
+    def __init__(self, telemetry: Telemetry, capture_content: bool) -> None:
+        self.telemetry = telemetry
+        self.capture_content = capture_content
+
+
+_lock = threading.Lock()
+_state: _Instrumentation | None = None
+_telemetries: dict[tuple[Any, Any], Telemetry] = {}
+_observers: weakref.WeakKeyDictionary[VoiceLiveConnection, SessionObserver] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _observer_module() -> Any:
+    try:
+        from . import _observer
+    except ImportError as exc:
+        raise ImportError(_INSTALL_HINT) from exc
+    return _observer
+
+
+def _telemetry_for(tracer_provider: Any, meter_provider: Any) -> Telemetry:
+    module = _observer_module()
+    key = (tracer_provider, meter_provider)
+    with _lock:
+        telemetry: Telemetry | None = _telemetries.get(key)
+        if telemetry is None:
+            telemetry = module.Telemetry(tracer_provider, meter_provider)
+            _telemetries[key] = telemetry
+        return telemetry
+
+
+def _capture(capture_content: bool | None) -> bool:
+    if capture_content is not None:
+        return bool(capture_content)
+    return os.environ.get(CONTENT_ENV_VAR, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _attach(
+    connection: VoiceLiveConnection,
+    info: _hooks.ConnectionInfo,
+    telemetry: Telemetry,
+    capture_content: bool,
+) -> SessionObserver:
+    existing = _observers.get(connection)
+    if existing is not None:
+        return existing
+    module = _observer_module()
+    observer: SessionObserver = module.SessionObserver(
+        telemetry, connection, info, capture_content=capture_content
+    )
+    _observers[connection] = observer
+    return observer
+
+
+def _on_open(connection: VoiceLiveConnection, info: _hooks.ConnectionInfo) -> None:
+    state = _state
+    if state is not None:
+        _attach(connection, info, state.telemetry, state.capture_content)
+
+
+def instrument(
+    tracer_provider: Any = None,
+    meter_provider: Any = None,
+    capture_content: bool | None = None,
+) -> None:
+    """Observe every connection opened by :func:`voicelive.aio.connect` from now on.
+
+    Calling it again replaces the configuration for connections opened afterwards.
+
+    Args:
+        tracer_provider: an OpenTelemetry ``TracerProvider``; default: the global one.
+        meter_provider: an OpenTelemetry ``MeterProvider``; default: the global one.
+        capture_content: record transcripts, instructions and tool arguments/results on the
+            spans. ``None`` (default) reads ``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT``
+            (off unless ``true``). Audio and credentials are never recorded.
+
+    Raises:
+        ImportError: ``opentelemetry-api`` is not installed.
+    """
+    global _state
+    telemetry = _telemetry_for(tracer_provider, meter_provider)
+    _state = _Instrumentation(telemetry, _capture(capture_content))
+    _hooks.add_open_hook(_on_open)
+
+
+def uninstrument() -> None:
+    """Stop observing new connections (idempotent).
+
+    Connections already observed keep their observers until they close, so their spans end
+    consistently.
+    """
+    global _state
+    _hooks.remove_open_hook(_on_open)
+    _state = None
+
+
+def is_instrumented() -> bool:
+    """True between :func:`instrument` and :func:`uninstrument`."""
+    return _state is not None
+
+
+def observe(
+    connection: VoiceLiveConnection,
+    *,
+    tracer_provider: Any = None,
+    meter_provider: Any = None,
+    capture_content: bool | None = None,
+) -> SessionObserver:
+    """Observe one already-open connection (explicit alternative to :func:`instrument`).
+
+    Call it right after ``connect()``, before reading events. Observing a connection twice
+    returns the first observer. Without providers, the ones given to :func:`instrument` (if
+    active) or the global ones are used.
+
+    Raises:
+        ImportError: ``opentelemetry-api`` is not installed.
+    """
+    existing = _observers.get(connection)
+    if existing is not None:
+        return existing
+    state = _state
+    if tracer_provider is None and meter_provider is None and state is not None:
+        telemetry = state.telemetry
+    else:
+        telemetry = _telemetry_for(tracer_provider, meter_provider)
+    info = _hooks.ConnectionInfo(
+        host=str(getattr(connection, "_host", "") or ""),
+        port=None,
+        model=getattr(connection, "_model", None),
+        api_version="",
+    )
+    return _attach(connection, info, telemetry, _capture(capture_content))
+
+
+def record_reconnect(
+    connection: VoiceLiveConnection | None = None,
+    *,
+    previous: VoiceLiveConnection | None = None,
+    attempt: int | None = None,
+    reason: str | None = None,
+) -> None:
+    """Count a reconnect in ``voicelive.reconnects`` (for reconnecting wrappers).
+
+    Safe to call whether or not telemetry is on (a no-op when off, and it never imports
+    opentelemetry then). With ``connection`` (the new one) observed, the reconnect is also
+    noted on its connection span, linked to ``previous``'s span when that was observed.
+
+    Args:
+        connection: the new connection.
+        previous: the connection that was lost.
+        attempt: 1 for the first attempt after a loss, 2 for the next, ...
+        reason: a short, low-cardinality cause, e.g. ``"1006"`` or ``"timeout"``.
+    """
+    observer = _observers.get(connection) if connection is not None else None
+    if observer is not None:
+        before = _observers.get(previous) if previous is not None else None
+        observer.record_reconnect(attempt, reason, before)
+        return
+    state = _state
+    if state is not None:
+        attributes: dict[str, str] = {"gen_ai.system": SYSTEM}
+        if reason:
+            attributes[VL.RECONNECT_REASON] = reason
+        state.telemetry.reconnects.add(1, attributes)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SessionObserver":
+        return _observer_module().SessionObserver
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
