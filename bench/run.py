@@ -23,6 +23,7 @@ import json
 import os
 import platform
 import queue
+import resource
 import shlex
 import statistics
 import subprocess
@@ -367,7 +368,7 @@ def run_concurrency(
     rows = []
     for n in sessions:
         for key in keys:
-            done = runs.get((n, key))
+            done = runs.get((n, key), [])
             if not done:
                 if key in hopeless and hopeless[key] < n:
                     rows.append(
@@ -462,6 +463,24 @@ def run_concurrency(
 
 
 # --------------------------------------------------------------------------- main
+def busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy (all cores), from /proc/stat."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+    except OSError:
+        return float("nan")
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    """CPU seconds of this process and its finished children (server and workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def machine_info(versions: dict[str, dict[str, Any]]) -> list[str]:
     cpu = "?"
     try:
@@ -530,6 +549,7 @@ def main(argv: list[str] | None = None) -> int:
     report = Report()
     notes: list[str] = []
     t_start = time.time()
+    busy0, own0 = busy_seconds(), own_cpu_seconds()
     server = Server(sys.executable)
     log(f"server on {server.endpoint}")
     try:
@@ -565,7 +585,13 @@ def main(argv: list[str] | None = None) -> int:
             run_concurrency(present, pythons, server, conc_n, duration, warmup, repeats, report)
     finally:
         server.stop()
-    report.out(f"Total wall time {time.time() - t_start:.0f}s.")
+    wall = time.time() - t_start
+    other = busy_seconds() - busy0 - (own_cpu_seconds() - own0)
+    report.out(
+        f"Total wall time {wall:.0f}s. Other processes on the machine used "
+        f"{100 * max(0.0, other) / wall:.0f}% of one core on average meanwhile "
+        f"(noise indicator: ~0% means a quiet machine)."
+    )
     if report.failures:
         report.out()
         report.out("Failures:")
