@@ -1,5 +1,72 @@
-"""voicelive.testing: run and test Voice Live apps with no cloud and no credentials."""
+"""voicelive.testing: run and test Voice Live apps with no cloud and no credentials.
 
-from ._server import MockServer, MockServerConnection, ServerHandler
+* :class:`MockServer` -- a loopback Voice Live server. By default every connection is served
+  by an :class:`Emulator` that behaves like the service; pass a handler to script one by hand,
+  or use :meth:`MockServer.replay` to play back a recorded :class:`Cassette`.
+* :class:`Emulator` -- the sans-I/O service state machine behind the default server.
+* Responders (:class:`EchoResponder`, :class:`ScriptedResponder`, :class:`Reply`,
+  :class:`FunctionCall`) decide what the emulated model says.
+* :class:`Fault` -- fault injection (close codes, drops, stalls, malformed frames, ...).
+* The pytest plugin (``voicelive.testing.pytest_plugin``) provides opt-in fixtures.
 
-__all__ = ["MockServer", "MockServerConnection", "ServerHandler"]
+See ``docs/testing.md``.
+"""
+
+from ._cassette import (
+    CASSETTE_VERSION,
+    Cassette,
+    CassetteError,
+    CassetteFrame,
+    CassetteMismatchError,
+    Matcher,
+    MatchMode,
+)
+from ._emulator import DEFAULT_TURN_DETECTION, ERROR_CODES, Emulator, WireEvent
+from ._faults import Fault
+from ._recorder import CassetteRecorder, record
+from ._responders import (
+    EchoResponder,
+    FunctionCall,
+    Reply,
+    Responder,
+    ResponderExhaustedError,
+    ResponseContext,
+    ScriptedResponder,
+    Transcriber,
+    stand_in_transcript,
+)
+from ._server import MockServer, MockServerConnection, Pace, ServerHandler, run_emulator
+from ._speech import EnergyVad, synthesize_speech
+
+__all__ = [
+    "CASSETTE_VERSION",
+    "DEFAULT_TURN_DETECTION",
+    "ERROR_CODES",
+    "Cassette",
+    "CassetteError",
+    "CassetteFrame",
+    "CassetteMismatchError",
+    "CassetteRecorder",
+    "EchoResponder",
+    "Emulator",
+    "EnergyVad",
+    "Fault",
+    "FunctionCall",
+    "MatchMode",
+    "Matcher",
+    "MockServer",
+    "MockServerConnection",
+    "Pace",
+    "Reply",
+    "Responder",
+    "ResponderExhaustedError",
+    "ResponseContext",
+    "ScriptedResponder",
+    "ServerHandler",
+    "Transcriber",
+    "WireEvent",
+    "record",
+    "run_emulator",
+    "stand_in_transcript",
+    "synthesize_speech",
+]

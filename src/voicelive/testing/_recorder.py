@@ -1,0 +1,305 @@
+"""Recording live sessions to cassettes: a recording proxy and ``record()``.
+
+:class:`CassetteRecorder` is a WebSocket proxy on 127.0.0.1: the app connects to
+``recorder.endpoint`` instead of the service, the recorder opens the same path and query on
+the real ``upstream`` endpoint with the app's handshake headers, forwards every frame both
+ways untouched and writes them to a cassette. It records the frames exactly as they crossed
+the wire, works with any client (this library, the official SDK, another language) and needs
+no hook in the client.
+
+Credentials never reach the cassette: handshake headers are not recorded, the ``api-key`` /
+``Authorization`` query parameters are dropped, and secret-looking JSON keys inside frames
+(an MCP tool's ``authorization``, ``headers``, ...) are masked. ``audio_max_bytes`` shortens
+audio payloads to keep cassettes small.
+
+Limitation: the proxy accepts the app's WebSocket before it connects upstream, so when the
+service refuses the handshake (401, 404...) the app sees a close with code 1008 (credentials)
+or 1011 (anything else) carrying the upstream status, instead of the HTTP error itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlencode, urlsplit
+
+from .._logging import get_logger
+from ..aio._transport import ClientTransport, TransportOptions
+from ..exceptions import AuthenticationError, ConnectionClosed, VoiceLiveError
+from ._cassette import Cassette, CassetteFrame, now_iso, scrub_event, scrub_query, shorten_audio
+from ._server import MockServer, MockServerConnection
+
+if TYPE_CHECKING:
+    from ..aio import VoiceLiveConnection
+
+__all__ = ["CassetteRecorder", "record"]
+
+_log = get_logger("testing")
+
+_HOP_HEADERS = frozenset(
+    {
+        "host",
+        "upgrade",
+        "connection",
+        "sec-websocket-key",
+        "sec-websocket-version",
+        "sec-websocket-extensions",
+        "sec-websocket-protocol",
+        "sec-websocket-accept",
+        "content-length",
+        "transfer-encoding",
+    }
+)
+_UNSENDABLE = frozenset({1005, 1006, 1015})
+
+
+class CassetteRecorder:
+    """A recording WebSocket proxy in front of a Voice Live endpoint.
+
+    Args:
+        upstream: the real endpoint (``https://<resource>.services.ai.azure.com``, or a
+            ``http://127.0.0.1:<port>`` emulator).
+        path: where to write the cassette of the first connection (the ``n``-th connection
+            goes to ``<stem>-<n><suffix>``); ``None`` keeps cassettes in memory only.
+        audio_max_bytes: cut audio payloads to this many bytes (``None``: keep all audio).
+        metadata: free-form metadata for the cassette header.
+        host, port: where the proxy listens.
+        max_msg_size: largest frame forwarded from upstream.
+
+    Attributes:
+        cassettes: the cassette of every proxied connection, in order (complete once that
+            connection ended).
+    """
+
+    def __init__(
+        self,
+        upstream: str,
+        path: str | Path | None = None,
+        *,
+        audio_max_bytes: int | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        max_msg_size: int = 64 * 1024 * 1024,
+    ) -> None:
+        parts = urlsplit(upstream)
+        if parts.scheme not in ("http", "https", "ws", "wss") or not parts.netloc:
+            raise ValueError(f"upstream must be an http(s):// or ws(s):// URL, got {upstream!r}")
+        if audio_max_bytes is not None and audio_max_bytes < 0:
+            raise ValueError("audio_max_bytes must not be negative")
+        self.upstream = upstream
+        self.path = Path(path) if path is not None else None
+        self.audio_max_bytes = audio_max_bytes
+        self.metadata = dict(metadata or {})
+        self.max_msg_size = max_msg_size
+        self.cassettes: list[Cassette] = []
+        self._server = MockServer(self._proxy, host=host, port=port)
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def __repr__(self) -> str:
+        return f"<CassetteRecorder upstream={self.upstream!r} cassettes={len(self.cassettes)}>"
+
+    @property
+    def endpoint(self) -> str:
+        """The ``http://127.0.0.1:<port>`` endpoint the app should connect to."""
+        return self._server.endpoint
+
+    async def start(self) -> None:
+        """Start listening."""
+        await self._server.start()
+
+    async def stop(self, timeout: float = 5.0) -> None:
+        """Let open sessions finish (up to ``timeout`` s), then stop listening."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout)
+        await self._server.stop()
+
+    async def __aenter__(self) -> CassetteRecorder:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    def _target_path(self, index: int) -> Path | None:
+        if self.path is None:
+            return None
+        if index == 1:
+            return self.path
+        return self.path.with_name(f"{self.path.stem}-{index}{self.path.suffix}")
+
+    def _upstream_url(self, connection: MockServerConnection) -> str:
+        parts = urlsplit(self.upstream)
+        scheme = {"http": "ws", "https": "wss"}.get(parts.scheme, parts.scheme)
+        query = dict(connection.query)
+        for pair in filter(None, parts.query.split("&")):
+            key, _, value = pair.partition("=")
+            query.setdefault(key, value)
+        path = parts.path.rstrip("/") + connection.path
+        return f"{scheme}://{parts.netloc}{path}" + (f"?{urlencode(query)}" if query else "")
+
+    def _prepare(self, data: str | bytes) -> str | bytes:
+        """Scrub secrets and shorten audio of one frame for the cassette."""
+        if isinstance(data, bytes):
+            return data
+        try:
+            value = json.loads(data)
+        except ValueError:
+            return data
+        value, changed = scrub_event(value)
+        if self.audio_max_bytes is not None:
+            value, shortened = shorten_audio(value, self.audio_max_bytes)
+            changed = changed or shortened
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False) if changed else data
+
+    async def _proxy(self, connection: MockServerConnection) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        started = time.monotonic()
+        cassette = Cassette(
+            request={"path": connection.path, "query": scrub_query(connection.query)},
+            metadata=dict(self.metadata),
+            audio_max_bytes=self.audio_max_bytes,
+            recorded_at=now_iso(),
+            name=str(self._target_path(connection.index) or "<recording>"),
+        )
+        self.cassettes.append(cassette)
+
+        def add(
+            source: Literal["client", "server"],
+            data: str | bytes | None = None,
+            close: int | None = None,
+            reason: str = "",
+        ) -> None:
+            t = time.monotonic() - started
+            if close is not None:
+                frame = CassetteFrame(source, t, close_code=close, close_reason=reason)
+            else:
+                prepared = self._prepare(data if data is not None else b"")
+                if isinstance(prepared, str):
+                    frame = CassetteFrame(source, t, text=prepared)
+                else:
+                    frame = CassetteFrame(source, t, data=prepared)
+            cassette.frames.append(frame)
+
+        headers = {k: v for k, v in connection.headers.items() if k.lower() not in _HOP_HEADERS}
+        options = TransportOptions(max_msg_size=self.max_msg_size, heartbeat=None)
+        try:
+            upstream = await ClientTransport.open(self._upstream_url(connection), headers, options)
+        except AuthenticationError as exc:
+            await connection.close(
+                1008, f"upstream refused the credentials (HTTP {exc.status_code})"
+            )
+            self._finish(connection, cassette, task)
+            return
+        except VoiceLiveError as exc:
+            await connection.close(1011, f"upstream handshake failed: {str(exc)[:80]}")
+            self._finish(connection, cassette, task)
+            return
+        closing = False
+
+        async def app_to_upstream() -> None:
+            nonlocal closing
+            while True:
+                try:
+                    data = await connection.recv_frame()
+                except ConnectionClosed as exc:
+                    if not closing:
+                        closing = True
+                        add("client", close=exc.code, reason=exc.reason)
+                        code = 1000 if exc.code in _UNSENDABLE else exc.code
+                        with contextlib.suppress(ConnectionClosed):
+                            await upstream.close(code, exc.reason)
+                    return
+                add("client", data)
+                with contextlib.suppress(ConnectionClosed):
+                    if isinstance(data, str):
+                        await upstream.send_text(data)
+                    else:
+                        await upstream.send_bytes(data)
+
+        async def upstream_to_app() -> None:
+            nonlocal closing
+            while True:
+                try:
+                    data = await upstream.receive()
+                except ConnectionClosed as exc:
+                    if not closing:
+                        closing = True
+                        add("server", close=exc.code, reason=exc.reason)
+                        if exc.code in _UNSENDABLE:
+                            connection.drop()
+                        else:
+                            with contextlib.suppress(ConnectionClosed):
+                                await connection.close(exc.code, exc.reason)
+                    return
+                add("server", data)
+                with contextlib.suppress(ConnectionClosed):
+                    await connection.send_raw(data)
+
+        pumps = [asyncio.create_task(app_to_upstream()), asyncio.create_task(upstream_to_app())]
+        try:
+            await asyncio.wait(pumps, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(pumps, timeout=5.0)
+        finally:
+            for pump in pumps:
+                pump.cancel()
+            for pump in pumps:
+                with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
+                    await pump
+            with contextlib.suppress(Exception):
+                await upstream.close()
+            self._finish(connection, cassette, task)
+
+    def _finish(
+        self, connection: MockServerConnection, cassette: Cassette, task: asyncio.Task[Any] | None
+    ) -> None:
+        target = self._target_path(connection.index)
+        if target is not None:
+            cassette.dump(target)
+            _log.info("cassette written: %s (%d frames)", target, len(cassette.frames))
+        if task is not None:
+            self._tasks.discard(task)
+
+
+@contextlib.asynccontextmanager
+async def record(
+    path: str | Path | None,
+    *,
+    endpoint: str,
+    audio_max_bytes: int | None = None,
+    metadata: Mapping[str, Any] | None = None,
+    **connect_kwargs: Any,
+) -> AsyncIterator[VoiceLiveConnection]:
+    """``connect()`` through a :class:`CassetteRecorder`, writing the session to ``path``.
+
+    ::
+
+        async with record("session.jsonl", endpoint=ENDPOINT, credential=cred,
+                          model="gpt-realtime") as conn:
+            ...  # use conn exactly as the one from connect()
+
+    Every keyword argument except ``audio_max_bytes`` and ``metadata`` goes to
+    :func:`voicelive.aio.connect`. The cassette is complete when the block exits.
+    """
+    from ..aio import connect
+
+    async with (
+        CassetteRecorder(
+            endpoint, path, audio_max_bytes=audio_max_bytes, metadata=metadata
+        ) as recorder,
+        connect(endpoint=recorder.endpoint, **connect_kwargs) as connection,
+    ):
+        yield connection
