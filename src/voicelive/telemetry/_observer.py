@@ -77,7 +77,6 @@ from ._names import (
 
 if TYPE_CHECKING:
     from ..aio import VoiceLiveConnection
-    from ..models import ServerEvent
 
 __all__ = ["SessionObserver", "Telemetry"]
 
@@ -465,19 +464,17 @@ class SessionObserver:
             return
         turn.ended = True
         span = turn.span
-        span.set_attribute(VL.TURN_OUTCOME, outcome)
-        span.set_attribute(VL.TURN_RESPONSES, turn.responses)
+        end: Attributes = {VL.TURN_OUTCOME: outcome, VL.TURN_RESPONSES: turn.responses}
         if turn.barge_in:
-            span.set_attribute(VL.TURN_BARGE_IN, True)
+            end[VL.TURN_BARGE_IN] = True
         if turn.item_id:
-            span.set_attribute(VL.TURN_ITEM_ID, turn.item_id)
+            end[VL.TURN_ITEM_ID] = turn.item_id
         if turn.first_audio is not None:
             reference = turn.input_end if turn.input_end is not None else turn.start
-            span.set_attribute(
-                VL.TURN_LATENCY_TO_FIRST_AUDIO, _seconds(reference, turn.first_audio)
-            )
+            end[VL.TURN_LATENCY_TO_FIRST_AUDIO] = _seconds(reference, turn.first_audio)
         if self._capture and turn.messages:
-            span.set_attribute(ATTR_INPUT_MESSAGES, _dumps(turn.messages))
+            end[ATTR_INPUT_MESSAGES] = _dumps(turn.messages)
+        span.set_attributes(end)
         if error is not None:
             span.set_status(Status(StatusCode.ERROR, error))
         span.end(end_time=self._wall(now))
@@ -510,40 +507,46 @@ class SessionObserver:
 
     # -- receive path -----------------------------------------------------------------------
 
-    def _on_frame(self, event: ServerEvent, size: int) -> None:
+    def _on_frame(self, event: Any, size: int) -> None:
+        # The hot path: audio and transcript deltas are handled inline (no further call).
+        # ``event`` is a ServerEvent, typed Any: mypy cannot narrow on the local type string.
         self._bytes_in += size
         event_type = event.type
         counts = self._events_in
         counts[event_type] = counts.get(event_type, 0) + 1
-        handler = _HANDLERS.get(event_type)
-        if handler is not None:
-            handler(self, event)
+        if event_type == "response.audio.delta":
+            response = self._responses.get(event.response_id)
+            if response is not None:
+                response.audio_bytes += len(event.delta)
+                if response.first_audio is None:
+                    self._first_audio(response)
+        elif event_type == "response.audio_transcript.delta" or event_type == "response.text.delta":
+            response = self._responses.get(event.response_id)
+            if response is not None and response.first_text is None:
+                self._first_text(response)
+        else:
+            handler = _HANDLERS.get(event_type)
+            if handler is not None:
+                handler(self, event)
 
-    def _on_audio_delta(self, event: Any) -> None:
-        response = self._responses.get(event.response_id)
-        if response is None:
-            return
-        response.audio_bytes += len(event.delta)
-        if response.first_audio is None:
-            now = time.monotonic_ns()
-            response.first_audio = now
-            turn = response.turn
-            if turn is not None and turn.first_audio is None:
-                turn.first_audio = now
-                reference = turn.input_end if turn.input_end is not None else turn.start
-                attributes = self._trigger_attrs.get(turn.trigger)
-                if attributes is None:
-                    attributes = {**self._base, VL.TURN_TRIGGER: turn.trigger}
-                    self._trigger_attrs[turn.trigger] = attributes
-                self._telemetry.turn_latency.record(_seconds(reference, now), attributes)
-                turn.span.add_event(VL.EV_FIRST_AUDIO, timestamp=self._wall(now))
+    def _first_audio(self, response: _Response) -> None:
+        now = time.monotonic_ns()
+        response.first_audio = now
+        turn = response.turn
+        if turn is not None and turn.first_audio is None:
+            turn.first_audio = now
+            reference = turn.input_end if turn.input_end is not None else turn.start
+            attributes = self._trigger_attrs.get(turn.trigger)
+            if attributes is None:
+                attributes = {**self._base, VL.TURN_TRIGGER: turn.trigger}
+                self._trigger_attrs[turn.trigger] = attributes
+            self._telemetry.turn_latency.record(_seconds(reference, now), attributes)
+            turn.span.add_event(VL.EV_FIRST_AUDIO, timestamp=self._wall(now))
 
-    def _on_text_delta(self, event: Any) -> None:
-        response = self._responses.get(event.response_id)
-        if response is not None and response.first_text is None:
-            now = time.monotonic_ns()
-            response.first_text = now
-            self._telemetry.time_to_first_text.record(_seconds(response.start, now), self._base)
+    def _first_text(self, response: _Response) -> None:
+        now = time.monotonic_ns()
+        response.first_text = now
+        self._telemetry.time_to_first_text.record(_seconds(response.start, now), self._base)
 
     def _on_response_created(self, event: Any) -> None:
         now = time.monotonic_ns()
@@ -582,30 +585,29 @@ class SessionObserver:
         status = getattr(model.status, "value", status)
         details = model.status_details
         reason = getattr(details, "reason", None)
-        span.set_attribute(VL.RESPONSE_STATUS, status)
-        span.set_attribute(ATTR_FINISH_REASONS, (str(reason or status),))
+        end: Attributes = {
+            VL.RESPONSE_STATUS: status,
+            ATTR_FINISH_REASONS: (str(reason or status),),
+            VL.RESPONSE_AUDIO_BYTES: response.audio_bytes,
+        }
         if reason:
-            span.set_attribute(VL.RESPONSE_STATUS_REASON, str(reason))
-        span.set_attribute(VL.RESPONSE_AUDIO_BYTES, response.audio_bytes)
+            end[VL.RESPONSE_STATUS_REASON] = str(reason)
         if response.interrupted:
-            span.set_attribute(VL.RESPONSE_INTERRUPTED, True)
+            end[VL.RESPONSE_INTERRUPTED] = True
         if response.first_text is not None:
-            span.set_attribute(
-                VL.RESPONSE_TIME_TO_FIRST_TEXT, _seconds(response.start, response.first_text)
-            )
+            end[VL.RESPONSE_TIME_TO_FIRST_TEXT] = _seconds(response.start, response.first_text)
         if response.first_audio is not None:
-            span.set_attribute(
-                VL.RESPONSE_TIME_TO_FIRST_AUDIO, _seconds(response.start, response.first_audio)
-            )
-        self._record_usage(span, model.usage)
-        calls = self._record_output(span, model.output)
+            end[VL.RESPONSE_TIME_TO_FIRST_AUDIO] = _seconds(response.start, response.first_audio)
+        self._record_usage(end, model.usage)
+        calls = self._record_output(span, end, model.output)
         error: str | None = None
         if status == "failed":
             failure = getattr(details, "error", None)
             error = _dumps(failure) if failure is not None else "response failed"
             error_type = failure.get("type") if isinstance(failure, Mapping) else None
-            span.set_attribute(ATTR_ERROR_TYPE, str(error_type or "failed"))
+            end[ATTR_ERROR_TYPE] = str(error_type or "failed")
             span.set_status(Status(StatusCode.ERROR, error))
+        span.set_attributes(end)
         span.end(end_time=self._wall(now))
         attributes = self._status_attrs.get(status)
         if attributes is None:
@@ -621,28 +623,28 @@ class SessionObserver:
                 else:
                     self._end_turn(turn, now, status, error)
 
-    def _record_usage(self, span: Span, usage: Any) -> None:
+    def _record_usage(self, end: Attributes, usage: Any) -> None:
         if usage is None:
             return
         input_tokens = usage.input_tokens
         output_tokens = usage.output_tokens
         if input_tokens is not None:
-            span.set_attribute(ATTR_USAGE_INPUT_TOKENS, input_tokens)
+            end[ATTR_USAGE_INPUT_TOKENS] = input_tokens
             self._telemetry.token_usage.record(input_tokens, self._token_attrs["input"])
         if output_tokens is not None:
-            span.set_attribute(ATTR_USAGE_OUTPUT_TOKENS, output_tokens)
+            end[ATTR_USAGE_OUTPUT_TOKENS] = output_tokens
             self._telemetry.token_usage.record(output_tokens, self._token_attrs["output"])
         in_details = usage.input_token_details
         if in_details is not None:
             if in_details.audio_tokens is not None:
-                span.set_attribute(VL.USAGE_INPUT_AUDIO_TOKENS, in_details.audio_tokens)
+                end[VL.USAGE_INPUT_AUDIO_TOKENS] = in_details.audio_tokens
             if in_details.cached_tokens is not None:
-                span.set_attribute(VL.USAGE_CACHED_TOKENS, in_details.cached_tokens)
+                end[VL.USAGE_CACHED_TOKENS] = in_details.cached_tokens
         out_details = usage.output_token_details
         if out_details is not None and out_details.audio_tokens is not None:
-            span.set_attribute(VL.USAGE_OUTPUT_AUDIO_TOKENS, out_details.audio_tokens)
+            end[VL.USAGE_OUTPUT_AUDIO_TOKENS] = out_details.audio_tokens
 
-    def _record_output(self, span: Span, output: Any) -> int:
+    def _record_output(self, span: Span, end: Attributes, output: Any) -> int:
         """Function calls (count, names, one span event each) and, if opted in, the output."""
         names: list[str] = []
         parts: list[dict[str, Any]] = []
@@ -671,13 +673,11 @@ class SessionObserver:
                     text = getattr(part, "text", None) or getattr(part, "transcript", None)
                     if text:
                         parts.append({"type": "text", "content": str(text)})
-        span.set_attribute(VL.RESPONSE_FUNCTION_CALLS, len(names))
+        end[VL.RESPONSE_FUNCTION_CALLS] = len(names)
         if names:
-            span.set_attribute(VL.RESPONSE_FUNCTION_CALL_NAMES, names)
+            end[VL.RESPONSE_FUNCTION_CALL_NAMES] = names
         if parts:
-            span.set_attribute(
-                ATTR_OUTPUT_MESSAGES, _dumps([{"role": "assistant", "parts": parts}])
-            )
+            end[ATTR_OUTPUT_MESSAGES] = _dumps([{"role": "assistant", "parts": parts}])
         return len(names)
 
     def _on_function_call_done(self, event: Any) -> None:
@@ -833,8 +833,9 @@ class SessionObserver:
         if code is None:
             message = reason or "connection closed"
         for response in list(self._responses.values()):
-            response.span.set_attribute(VL.RESPONSE_STATUS, "unfinished")
-            response.span.set_attribute(VL.RESPONSE_AUDIO_BYTES, response.audio_bytes)
+            response.span.set_attributes(
+                {VL.RESPONSE_STATUS: "unfinished", VL.RESPONSE_AUDIO_BYTES: response.audio_bytes}
+            )
             if abnormal:
                 response.span.set_status(Status(StatusCode.ERROR, message))
             response.span.end(end_time=self._wall(now))
@@ -842,18 +843,21 @@ class SessionObserver:
         for turn in list(self._open_turns):
             self._end_turn(turn, now, "closed", message if abnormal else None)
         span = self._span
+        end: Attributes = {
+            VL.TURNS: self._turns,
+            VL.RESPONSES: self._response_count,
+            VL.INTERRUPTIONS: self._interruption_count,
+            VL.BYTES_RECEIVED: self._bytes_in,
+            VL.BYTES_SENT: self._bytes_out,
+        }
         if code is not None:
-            span.set_attribute(VL.CLOSE_CODE, code)
+            end[VL.CLOSE_CODE] = code
         if reason:
-            span.set_attribute(VL.CLOSE_REASON, reason)
-        span.set_attribute(VL.TURNS, self._turns)
-        span.set_attribute(VL.RESPONSES, self._response_count)
-        span.set_attribute(VL.INTERRUPTIONS, self._interruption_count)
-        span.set_attribute(VL.BYTES_RECEIVED, self._bytes_in)
-        span.set_attribute(VL.BYTES_SENT, self._bytes_out)
+            end[VL.CLOSE_REASON] = reason
         if abnormal:
-            span.set_attribute(ATTR_ERROR_TYPE, str(code))
+            end[ATTR_ERROR_TYPE] = str(code)
             span.set_status(Status(StatusCode.ERROR, message))
+        span.set_attributes(end)
         span.end(end_time=self._wall(now))
         self._telemetry.sessions_active.add(-1, self._base)
         self._telemetry._retire(self)
@@ -862,9 +866,6 @@ class SessionObserver:
 _SEND_TRIGGERS = frozenset({"response.create", "input_audio.turn.start", "input_audio.turn.end"})
 
 _HANDLERS: dict[str, Callable[[SessionObserver, Any], None]] = {
-    "response.audio.delta": SessionObserver._on_audio_delta,
-    "response.text.delta": SessionObserver._on_text_delta,
-    "response.audio_transcript.delta": SessionObserver._on_text_delta,
     "response.created": SessionObserver._on_response_created,
     "response.done": SessionObserver._on_response_done,
     "response.function_call_arguments.done": SessionObserver._on_function_call_done,
