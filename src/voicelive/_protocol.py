@@ -78,6 +78,15 @@ _NOT_AN_OBJECT = frozenset(
 _UNKNOWN_TAG = frozenset({"union_tag_invalid", "union_tag_not_found"})
 
 
+def _not_an_object(errors: list[Any]) -> bool:
+    """True when the *frame itself* is not a JSON object (an error at the top level).
+
+    The same error types (``model_type``, ``dict_type``) on a nested field -- e.g.
+    ``"session": []`` -- mean a JSON object with a bad field, not a malformed frame.
+    """
+    return bool(errors) and errors[0]["type"] in _NOT_AN_OBJECT and not errors[0].get("loc")
+
+
 class Side(enum.Enum):
     """Which end of the connection a :class:`VoiceLiveProtocol` plays."""
 
@@ -232,7 +241,7 @@ class VoiceLiveProtocol:
     def _fallback_server_event(self, data: str | bytes, exc: ValidationError) -> ServerEvent:
         errors = exc.errors(include_url=False)
         first = errors[0]["type"] if errors else ""
-        if first in _NOT_AN_OBJECT:
+        if _not_an_object(errors):
             raise MalformedFrameError(
                 f"server frame is not a JSON object ({errors[0]['msg']})", raw=_preview(data)
             ) from None
@@ -287,7 +296,7 @@ class VoiceLiveProtocol:
         except ValidationError as exc:
             errors = exc.errors(include_url=False)
             first = errors[0]["type"] if errors else ""
-            if first in _NOT_AN_OBJECT:
+            if _not_an_object(errors):
                 raise MalformedFrameError(
                     f"client frame is not a JSON object ({errors[0]['msg']})", raw=_preview(data)
                 ) from None
