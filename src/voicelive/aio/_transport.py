@@ -313,6 +313,11 @@ class ClientTransport:
                 f"server frame exceeds max_msg_size ({_safe_reason(exc)}); the connection was "
                 "closed with 1009. Raise connection_options['max_msg_size'] if needed."
             )
+        if isinstance(exc, aiohttp.ServerTimeoutError):
+            # The heartbeat's PING got no PONG: aiohttp has already closed the socket. This is
+            # a dead connection (1006), not a receive timeout on an open one.
+            self._record_close(1006, "no PONG answer to the heartbeat PING; connection lost")
+            return closed_exception(1006, self.closed_reason)
         if isinstance(exc, asyncio.TimeoutError):
             return ReceiveTimeoutError("no frame received within receive_timeout")
         code = exc.code if isinstance(exc, aiohttp.WebSocketError) else 1006
