@@ -304,6 +304,8 @@ class ClientTransport:
         reason = self.closed_reason
         if code is None or (code == 1006 and not reason):
             reason = reason or "connection lost (no close frame)"
+        if self._ws.closed:  # remember it, so close_code reports a TCP loss as 1006
+            self._record_close(1006 if code is None else code, reason)
         return closed_exception(code, reason)
 
     def _error_from_exception(self, exc: BaseException) -> Exception:
