@@ -27,7 +27,8 @@ from ..aio import VoiceLiveConnection, connect
 from ..conversation import compare_session
 from ..exceptions import AuthenticationError, VoiceLiveError
 from ..models import RequestSession
-from ..testing import MockServer
+from ..testing import CassetteRecorder, MockServer
+from ._cassettes import load_cassette, print_cassette
 from ._demo import (
     DEFAULT_INSTRUCTIONS,
     DEFAULT_MODEL,
@@ -36,6 +37,7 @@ from ._demo import (
     DemoOptions,
     InputError,
     check_output_path,
+    demo_emulator,
     load_input,
     requested_session,
     run_exchange,
@@ -49,6 +51,7 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
 
 CONNECT_OPTIONS = {"handshake_timeout": 20.0}
 """``connection_options`` used by every command."""
@@ -265,11 +268,16 @@ def _use_color(stream: TextIO) -> bool:
 
 
 @asynccontextmanager
-async def _connected(target: Target, model: str) -> AsyncIterator[VoiceLiveConnection]:
-    """``connect()`` with the CLI's options; handshake failures become one clear line."""
+async def _connected(
+    target: Target, model: str, endpoint: str | None = None
+) -> AsyncIterator[VoiceLiveConnection]:
+    """``connect()`` with the CLI's options; handshake failures become one clear line.
+
+    ``endpoint`` overrides ``target.endpoint`` (a recording proxy in front of it).
+    """
     try:
         conn = await connect(
-            endpoint=target.endpoint,
+            endpoint=endpoint or target.endpoint,
             credential=target.credential,
             model=model,
             connection_options=CONNECT_OPTIONS,
@@ -332,31 +340,45 @@ async def _demo_exchange(
     err: TextIO,
     *,
     command: str,
-    emulator_factory: Callable[[], MockServer] = MockServer,
-    after: Callable[[Target, Timeline], Coroutine[Any, Any, None]] | None = None,
+    cassette: str | None = None,
 ) -> int:
+    """The demo exchange; with ``cassette``, recorded through a :class:`CassetteRecorder`."""
     options = _demo_options(args)
     wav = None if options.text is not None else load_input(options.input)
     check_output_path(options.output)
+    check_output_path(cassette)
     async with open_target(
-        endpoint=args.endpoint, force_emulator=args.emulator, emulator_factory=emulator_factory
+        endpoint=args.endpoint,
+        force_emulator=args.emulator,
+        emulator_factory=lambda: demo_emulator(options),
     ) as target:
         _announce(command, target, out, err, args.json)
         timeline = Timeline(out, json_mode=args.json, verbose=args.verbose, color=_use_color(out))
-        async with _connected(target, options.model) as conn:
-            timeline.info(
-                "connected",
-                f"{'emulator' if target.is_emulator else 'Azure'} at "
-                f"{safe_endpoint(target.endpoint)}, model {options.model}",
-                target=target.kind,
-                endpoint=safe_endpoint(target.endpoint),
-            )
-            await run_exchange(conn, timeline, options, wav=wav)
+        async with contextlib.AsyncExitStack() as stack:
+            endpoint = target.endpoint
+            recorder: CassetteRecorder | None = None
+            if cassette is not None:
+                recorder = CassetteRecorder(
+                    target.endpoint,
+                    cassette,
+                    metadata={"recorded_by": f"voicelive {command}", "target": target.kind},
+                )
+                endpoint = (await stack.enter_async_context(recorder)).endpoint
+            async with _connected(target, options.model, endpoint) as conn:
+                timeline.info(
+                    "connected",
+                    f"{'emulator' if target.is_emulator else 'Azure'} at "
+                    f"{safe_endpoint(target.endpoint)}, model {options.model}",
+                    target=target.kind,
+                    endpoint=safe_endpoint(target.endpoint),
+                )
+                await run_exchange(conn, timeline, options, wav=wav)
+        if recorder is not None:
+            frames = sum(len(c.frames) for c in recorder.cassettes)
+            timeline.info("cassette", f"wrote {cassette} ({frames} frames)", cassette=cassette)
         wrote = options.output if options.output and timeline.stats.audio else None
         where = "local emulator" if target.is_emulator else "Azure AI Voice Live"
         timeline.summary(target=f"{where} ({safe_endpoint(target.endpoint)})", output=wrote)
-        if after is not None:
-            await after(target, timeline)
         if timeline.stats.response_status not in (None, "completed"):
             raise DemoError(f"the response ended with status {timeline.stats.response_status}")
     return EXIT_OK
@@ -398,7 +420,6 @@ async def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 file=out,
             )
         else:
-            print(f"connected: {target.describe()}", file=out)
             print(f"effective session: {describe_session(session)}", file=out)
             print(json.dumps(effective, indent=2, ensure_ascii=False), file=out)
             if problems:
@@ -428,9 +449,7 @@ async def _wait_for_stop() -> None:
 
 def _make_server(args: argparse.Namespace) -> MockServer:
     if args.cassette:
-        from ._cassettes import replay_server
-
-        return replay_server(args.cassette, host=args.host, port=args.port)
+        return MockServer.replay(load_cassette(args.cassette), host=args.host, port=args.port)
     return MockServer(host=args.host, port=args.port)
 
 
@@ -457,14 +476,10 @@ async def _cmd_mock_server(args: argparse.Namespace, out: TextIO, err: TextIO) -
 
 
 async def _cmd_record(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from ._cassettes import record_exchange
-
-    return await record_exchange(args, out, err, _demo_exchange)
+    return await _demo_exchange(args, out, err, command="record", cassette=args.cassette)
 
 
 async def _cmd_replay(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from ._cassettes import print_cassette
-
     timeline = Timeline(out, json_mode=args.json, verbose=args.verbose, color=_use_color(out))
     print_cassette(args.file, timeline)
     return EXIT_OK
@@ -523,6 +538,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nvoicelive: interrupted", file=err)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # output piped into head & co: stop quietly
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, out.fileno())
+        return EXIT_BROKEN_PIPE
     except Exception as exc:
         line, code = _error_line(exc)
         if args.debug:

@@ -34,6 +34,7 @@ from ..audio import (
 )
 from ..exceptions import ConnectionClosed
 from ..models import ServerEventBase
+from ..testing import MockServer
 from ._timeline import Timeline
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "InputError",
     "bundled_wav",
     "check_output_path",
+    "demo_emulator",
     "load_input",
     "requested_session",
     "run_exchange",
@@ -131,6 +133,25 @@ def load_input(path: str | None) -> tuple[str, bytes]:
     if info.frames == 0:
         raise InputError(f"{path}: the WAV file holds no audio")
     return os.path.basename(path), data
+
+
+def _bundled_transcriber(samples: object, sample_rate: int) -> str:
+    """The emulator's transcriber for the bundled recording: what it says."""
+    return BUNDLED_TRANSCRIPT
+
+
+def demo_emulator(options: DemoOptions) -> MockServer:
+    """The emulator the demo starts when no endpoint is configured.
+
+    It streams replies at real-time pace (as the service does) unless ``--fast``, and
+    transcribes the bundled recording with its known text; other input gets the emulator's
+    stand-in transcript (``"(audio 2.1 s)"``), as it does no speech recognition.
+    """
+    bundled = options.input is None and options.text is None
+    return MockServer(
+        transcriber=_bundled_transcriber if bundled else None,
+        pace="fast" if options.fast else "realtime",
+    )
 
 
 def voice_config(voice: str) -> str | dict[str, str]:

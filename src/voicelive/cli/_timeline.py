@@ -217,6 +217,7 @@ class Timeline:
         self._t0 = clock()
         self.stats = Stats()
         self._stream: str | None = None  # key of the line being grown in place
+        self._deferred: list[tuple[str, str, float]] = []  # lines held while a line grows
 
     # ----------------------------------------------------------------- plumbing
 
@@ -237,6 +238,16 @@ class Timeline:
         if self._stream is not None:
             self.out.write("\n")
             self._stream = None
+        deferred, self._deferred = self._deferred, []
+        for label, text, t in deferred:
+            self.out.write(f"{self._prefix(t, label)}{text}\n")
+
+    def _soon(self, label: str, text: str, t: float) -> None:
+        """A minor line: held back while a line grows (so it is not cut), else printed."""
+        if self._stream is None:
+            self.line(label, text, t=t)
+        elif not self.json_mode:
+            self._deferred.append((label, text, t))
 
     def line(self, label: str, text: str, *, t: float | None = None) -> None:
         """Print one timeline line (text mode only)."""
@@ -279,13 +290,12 @@ class Timeline:
         else:
             self.line(label, text, t=t)
 
-    def on_send(self, event_type: str, size: int) -> None:
+    def on_send(self, event_type: str, size: int, *, t: float | None = None) -> None:
         """Send observer (``conn.add_send_observer``): counts, and logs in JSON mode."""
         self.stats.sent[event_type] += 1
         if self.json_mode:
-            self._record(
-                {"t": round(self.elapsed(), 4), "kind": "send", "type": event_type, "bytes": size}
-            )
+            t = self.elapsed() if t is None else t
+            self._record({"t": round(t, 4), "kind": "send", "type": event_type, "bytes": size})
 
     def audio_sent(self, nbytes: int) -> None:
         """Count input audio bytes sent."""
@@ -347,12 +357,12 @@ class Timeline:
             after = (
                 f" ({latency * 1000:,.0f} ms after your turn ended)" if latency is not None else ""
             )
-            self.line("audio", f"first audio byte{after}", t=t)
+            self._soon("audio", f"first audio byte{after}", t)
 
     # ----------------------------------------------------------------- summary
 
-    def summary(self, *, target: str, output: str | None) -> None:
-        """The closing summary: latency, bytes, events by type."""
+    def summary(self, *, target: str, output: str | None, t: float | None = None) -> None:
+        """The closing summary: latency, bytes, events by type (``t``: its time, JSON only)."""
         stats = self.stats
         latency = stats.turn_latency
         done = (
@@ -363,7 +373,7 @@ class Timeline:
         if self.json_mode:
             self._record(
                 {
-                    "t": round(self.elapsed(), 4),
+                    "t": round(self.elapsed() if t is None else t, 4),
                     "kind": "summary",
                     "target": target,
                     "turn_latency_s": None if latency is None else round(latency, 4),
@@ -465,11 +475,10 @@ def _transcript_delta(tl: Timeline, event: ServerEventBase, t: float) -> None:
 
 def _transcript_done(tl: Timeline, event: ServerEventBase, t: float) -> None:
     transcript = str(_get(event, "transcript") or "")
-    key = f"you:{_get(event, 'item_id')}"
-    if tl._stream == key:
+    if tl._stream == f"you:{_get(event, 'item_id')}":
         tl._close_stream()
-    elif not tl.stats.user_transcript or tl.stats.user_transcript != transcript:
-        tl.line("you said", f'"{transcript.strip()}"', t=t)
+    elif tl.stats.user_transcript != transcript:  # deltas missing, or different
+        tl.line("you said", transcript.strip(), t=t)
     tl.stats.user_transcript = transcript
 
 
