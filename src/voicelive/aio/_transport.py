@@ -20,6 +20,7 @@ transport could be swapped.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import contextvars
 import ssl as _ssl
 from collections.abc import Awaitable, Callable, Mapping
@@ -241,7 +242,9 @@ class ClientTransport:
             raise self._closed_error()
         try:
             await ws.send_str(text)
-        except (ConnectionResetError, aiohttp.ClientConnectionResetError) as exc:
+        except (builtins.ConnectionError, aiohttp.ClientConnectionResetError) as exc:
+            # builtins.ConnectionError: aiohttp wakes a send waiting for the socket to drain
+            # with ConnectionError("Connection lost") when the peer vanishes.
             raise ConnectionClosedError(1006, "connection lost while sending") from exc
         except RuntimeError as exc:  # aiohttp: "Cannot write to closing transport"
             raise self._closed_error(default=1006) from exc
