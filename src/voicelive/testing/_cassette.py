@@ -5,7 +5,7 @@ Format (version 1), one JSON object per line, UTF-8::
     {"voicelive_cassette": 1, "recorded_at": "2026-11-24T03:40:00Z",
      "request": {"path": "/voice-live/realtime", "query": {"api-version": "2026-07-15",
                  "model": "gpt-realtime"}},
-     "audio_max_bytes": null, "metadata": {}}
+     "audio_max_bytes": null, "audio_shortened": null, "metadata": {}}
     {"t": 0.0012, "from": "server", "text": "{\\"type\\":\\"session.created\\",...}"}
     {"t": 0.0150, "from": "client", "text": "{\\"type\\":\\"session.update\\",...}"}
     {"t": 0.0200, "from": "server", "binary": "<base64 of a binary frame>"}
@@ -13,7 +13,8 @@ Format (version 1), one JSON object per line, UTF-8::
 
 * The first line is the header: ``voicelive_cassette`` is the format version; ``request`` the
   handshake path and query (credentials and the SDK user agent removed; headers are never
-  recorded); ``audio_max_bytes`` is set when audio payloads were shortened; ``metadata`` is
+  recorded); ``audio_max_bytes`` is set when audio payloads were shortened and
+  ``audio_shortened`` says which (``"input"``, ``"output"`` or ``"both"``); ``metadata`` is
   free-form.
 * Every other line is one frame: ``t`` is the time offset in seconds from the opening of the
   connection, ``from`` is ``"client"`` (sent by the app) or ``"server"``, and exactly one of
@@ -177,12 +178,19 @@ class Cassette:
     """Free-form metadata."""
     audio_max_bytes: int | None = None
     """Audio payloads were cut to this many bytes when recording (``None``: full audio)."""
+    audio_shortened: Literal["input", "output", "both"] | None = None
+    """Which audio was cut: the app's (``"input"``), the server's (``"output"``) or both."""
     recorded_at: str = ""
     """ISO 8601 UTC time of the recording."""
     version: int = CASSETTE_VERSION
     """The format version."""
     name: str = field(default="<cassette>", compare=False)
     """Where it was loaded from (for messages; not stored in the file)."""
+
+    @property
+    def input_audio_shortened(self) -> bool:
+        """True when the app's audio payloads were cut (strict replay then ignores lengths)."""
+        return self.audio_max_bytes is not None and self.audio_shortened in ("input", "both")
 
     @property
     def client_frames(self) -> list[CassetteFrame]:
@@ -209,6 +217,7 @@ class Cassette:
             "recorded_at": self.recorded_at,
             "request": self.request,
             "audio_max_bytes": self.audio_max_bytes,
+            "audio_shortened": self.audio_shortened,
             "metadata": self.metadata,
         }
 
@@ -247,6 +256,8 @@ class Cassette:
             request=dict(header.get("request") or {}),
             metadata=dict(header.get("metadata") or {}),
             audio_max_bytes=header.get("audio_max_bytes"),
+            audio_shortened=header.get("audio_shortened")
+            or ("both" if header.get("audio_max_bytes") is not None else None),
             recorded_at=str(header.get("recorded_at") or ""),
             version=version,
             name=name,

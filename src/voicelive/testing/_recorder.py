@@ -68,6 +68,11 @@ class CassetteRecorder:
         path: where to write the cassette of the first connection (the ``n``-th connection
             goes to ``<stem>-<n><suffix>``); ``None`` keeps cassettes in memory only.
         audio_max_bytes: cut audio payloads to this many bytes (``None``: keep all audio).
+        shorten: which audio ``audio_max_bytes`` applies to: ``"input"`` (the app's appends),
+            ``"output"`` (``response.audio.delta``) or ``"both"``. Keep the output whole when
+            the app's behaviour depends on how much audio it received (e.g. the
+            ``audio_end_ms`` of a truncate computed from received bytes), so that a strict
+            replay still matches.
         metadata: free-form metadata for the cassette header.
         host, port: where the proxy listens.
         max_msg_size: largest frame forwarded from upstream.
@@ -83,6 +88,7 @@ class CassetteRecorder:
         path: str | Path | None = None,
         *,
         audio_max_bytes: int | None = None,
+        shorten: Literal["input", "output", "both"] = "both",
         metadata: Mapping[str, Any] | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
@@ -93,6 +99,9 @@ class CassetteRecorder:
             raise ValueError(f"upstream must be an http(s):// or ws(s):// URL, got {upstream!r}")
         if audio_max_bytes is not None and audio_max_bytes < 0:
             raise ValueError("audio_max_bytes must not be negative")
+        if shorten not in ("input", "output", "both"):
+            raise ValueError(f"shorten must be 'input', 'output' or 'both', got {shorten!r}")
+        self.shorten = shorten
         self.upstream = upstream
         self.path = Path(path) if path is not None else None
         self.audio_max_bytes = audio_max_bytes
@@ -149,7 +158,7 @@ class CassetteRecorder:
         path = parts.path.rstrip("/") + connection.path
         return f"{scheme}://{parts.netloc}{path}" + (f"?{urlencode(query)}" if query else "")
 
-    def _prepare(self, data: str | bytes) -> str | bytes:
+    def _prepare(self, data: str | bytes, source: str) -> str | bytes:
         """Scrub secrets and shorten audio of one frame for the cassette."""
         if isinstance(data, bytes):
             return data
@@ -158,7 +167,8 @@ class CassetteRecorder:
         except ValueError:
             return data
         value, changed = scrub_event(value)
-        if self.audio_max_bytes is not None:
+        side = "input" if source == "client" else "output"
+        if self.audio_max_bytes is not None and self.shorten in (side, "both"):
             value, shortened = shorten_audio(value, self.audio_max_bytes)
             changed = changed or shortened
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False) if changed else data
@@ -172,6 +182,7 @@ class CassetteRecorder:
             request={"path": connection.path, "query": scrub_query(connection.query)},
             metadata=dict(self.metadata),
             audio_max_bytes=self.audio_max_bytes,
+            audio_shortened=self.shorten if self.audio_max_bytes is not None else None,
             recorded_at=now_iso(),
             name=str(self._target_path(connection.index) or "<recording>"),
         )
@@ -183,11 +194,11 @@ class CassetteRecorder:
             close: int | None = None,
             reason: str = "",
         ) -> None:
-            t = time.monotonic() - started
+            t = round(time.monotonic() - started, 4)
             if close is not None:
                 frame = CassetteFrame(source, t, close_code=close, close_reason=reason)
             else:
-                prepared = self._prepare(data if data is not None else b"")
+                prepared = self._prepare(data if data is not None else b"", source)
                 if isinstance(prepared, str):
                     frame = CassetteFrame(source, t, text=prepared)
                 else:
@@ -280,6 +291,7 @@ async def record(
     *,
     endpoint: str,
     audio_max_bytes: int | None = None,
+    shorten: Literal["input", "output", "both"] = "both",
     metadata: Mapping[str, Any] | None = None,
     **connect_kwargs: Any,
 ) -> AsyncIterator[VoiceLiveConnection]:
@@ -291,14 +303,14 @@ async def record(
                           model="gpt-realtime") as conn:
             ...  # use conn exactly as the one from connect()
 
-    Every keyword argument except ``audio_max_bytes`` and ``metadata`` goes to
+    Every keyword argument except ``audio_max_bytes``, ``shorten`` and ``metadata`` goes to
     :func:`voicelive.aio.connect`. The cassette is complete when the block exits.
     """
     from ..aio import connect
 
     async with (
         CassetteRecorder(
-            endpoint, path, audio_max_bytes=audio_max_bytes, metadata=metadata
+            endpoint, path, audio_max_bytes=audio_max_bytes, shorten=shorten, metadata=metadata
         ) as recorder,
         connect(endpoint=recorder.endpoint, **connect_kwargs) as connection,
     ):
