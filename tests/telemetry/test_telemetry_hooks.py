@@ -154,3 +154,10 @@ async def test_record_reconnect_counts_and_links(otel: Otel) -> None:
     assert otel.value("voicelive.reconnects") == 2
     assert otel.value("voicelive.reconnects", voicelive__reconnect__reason="1006") == 1
     assert otel.value("voicelive.reconnects", voicelive__reconnect__reason="timeout") == 1
+
+
+def test_public_names() -> None:
+    exported = list(telemetry.__all__)
+    assert exported == sorted(set(exported))
+    assert all(hasattr(telemetry, name) for name in exported)
+    assert all(getattr(telemetry, name).__doc__ for name in exported)
