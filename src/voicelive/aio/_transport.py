@@ -120,7 +120,14 @@ def new_client_session() -> aiohttp.ClientSession:
 class ClientTransport:
     """One client WebSocket: send text, receive text/bytes, close. Not thread-safe."""
 
-    __slots__ = ("_owns_session", "_session", "_ws", "closed_code", "closed_reason")
+    __slots__ = (
+        "_owns_session",
+        "_session",
+        "_ws",
+        "closed_code",
+        "closed_reason",
+        "receive_timeout",
+    )
 
     def __init__(
         self,
@@ -128,12 +135,16 @@ class ClientTransport:
         ws: aiohttp.ClientWebSocketResponse[bool],
         *,
         owns_session: bool,
+        receive_timeout: float | None = None,
     ) -> None:
         self._session = session
         self._ws = ws
         self._owns_session = owns_session
         self.closed_code: int | None = None
         self.closed_reason: str = ""
+        # Enforced here, not by aiohttp: aiohttp restarts its ``ws_receive`` timer after every
+        # PING/PONG, so with a heartbeat shorter than the timeout a stall never timed out.
+        self.receive_timeout = receive_timeout
 
     @classmethod
     async def open(
@@ -163,9 +174,7 @@ class ClientTransport:
             heartbeat=options.heartbeat,
             autoclose=options.autoclose,
             autoping=options.autoping,
-            timeout=aiohttp.ClientWSTimeout(
-                ws_receive=options.receive_timeout, ws_close=options.close_timeout
-            ),
+            timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=options.close_timeout),
             ssl=options.ssl,
         )
         if options.compression is True:
@@ -224,7 +233,7 @@ class ClientTransport:
             raise
         finally:
             _IN_HANDSHAKE.reset(token)
-        return cls(client_session, ws, owns_session=owns)
+        return cls(client_session, ws, owns_session=owns, receive_timeout=options.receive_timeout)
 
     @property
     def closed(self) -> bool:
@@ -265,9 +274,14 @@ class ClientTransport:
             ReceiveTimeoutError: ``receive_timeout`` elapsed with no frame.
         """
         ws = self._ws
+        timeout = self.receive_timeout
+        deadline = None if timeout is None else asyncio.get_running_loop().time() + timeout
         while True:
             try:
-                msg = await ws.receive()
+                if deadline is None:
+                    msg = await ws.receive()
+                else:
+                    msg = await _receive_before(ws, deadline)
             except asyncio.TimeoutError:
                 raise ReceiveTimeoutError(
                     "no frame received within receive_timeout; the connection is still open"
@@ -330,6 +344,19 @@ class ClientTransport:
         error = closed_exception(code, _safe_reason(exc) or "connection lost")
         error.__cause__ = exc
         return error
+
+
+_timeout_at: Any = getattr(asyncio, "timeout_at", None)  # Python 3.11+
+
+
+async def _receive_before(ws: aiohttp.ClientWebSocketResponse[bool], deadline: float) -> Any:
+    """``ws.receive()`` bounded by an absolute loop-time ``deadline`` that PING/PONG frames
+    (handled inside aiohttp's ``receive``) do not push back."""
+    if _timeout_at is not None:
+        async with _timeout_at(deadline):
+            return await ws.receive()
+    remaining = deadline - asyncio.get_running_loop().time()
+    return await asyncio.wait_for(ws.receive(), max(remaining, 0.0))
 
 
 async def _close_owned(session: aiohttp.ClientSession, owns: bool) -> None:
