@@ -98,7 +98,7 @@ def test_wrong_key_is_401_and_never_printed(
     assert "authentication failed" in line
     assert "401" in line
     assert KEY_ENV in line  # says what to check
-    assert "talking to Azure AI Voice Live" in out
+    assert "talking to local Voice Live server at http://127.0.0.1:" in out
     assert "API key from AZURE_COGNITIVE_SERVICES_KEY" in out
     assert CANARY not in out + err
 

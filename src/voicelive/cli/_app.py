@@ -367,8 +367,7 @@ async def _demo_exchange(
             async with _connected(target, options.model, endpoint) as conn:
                 timeline.info(
                     "connected",
-                    f"{'emulator' if target.is_emulator else 'Azure'} at "
-                    f"{safe_endpoint(target.endpoint)}, model {options.model}",
+                    f"{target.name} at {safe_endpoint(target.endpoint)}, model {options.model}",
                     target=target.kind,
                     endpoint=safe_endpoint(target.endpoint),
                 )
@@ -377,8 +376,7 @@ async def _demo_exchange(
             frames = sum(len(c.frames) for c in recorder.cassettes)
             timeline.info("cassette", f"wrote {cassette} ({frames} frames)", cassette=cassette)
         wrote = options.output if options.output and timeline.stats.audio else None
-        where = "local emulator" if target.is_emulator else "Azure AI Voice Live"
-        timeline.summary(target=f"{where} ({safe_endpoint(target.endpoint)})", output=wrote)
+        timeline.summary(target=f"{target.name} ({safe_endpoint(target.endpoint)})", output=wrote)
         if timeline.stats.response_status not in (None, "completed"):
             raise DemoError(f"the response ended with status {timeline.stats.response_status}")
     return EXIT_OK

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from azure.core.credentials import AzureKeyCredential
 
+from .._url import is_loopback_host
 from ..testing import MockServer
 
 __all__ = [
@@ -69,14 +70,25 @@ class Target:
 
     @property
     def kind(self) -> str:
-        """``"emulator"`` or ``"azure"``."""
-        return "emulator" if self.is_emulator else "azure"
+        """``"emulator"`` (in-process), ``"local"`` (another server on loopback) or ``"azure"``."""
+        if self.is_emulator:
+            return "emulator"
+        return "local" if is_loopback_host(urlsplit(self.endpoint).hostname) else "azure"
+
+    @property
+    def name(self) -> str:
+        """Short name of what we talk to: ``local emulator``, ``Azure AI Voice Live``, ..."""
+        return {
+            "emulator": "local emulator",
+            "local": "local Voice Live server",
+            "azure": "Azure AI Voice Live",
+        }[self.kind]
 
     def describe(self) -> str:
         """One human line saying what we talk to."""
         if self.is_emulator:
             return f"the local emulator at {safe_endpoint(self.endpoint)} (in-process, no network)"
-        return f"Azure AI Voice Live at {safe_endpoint(self.endpoint)} ({self.auth})"
+        return f"{self.name} at {safe_endpoint(self.endpoint)} ({self.auth})"
 
 
 def safe_endpoint(endpoint: str) -> str:
