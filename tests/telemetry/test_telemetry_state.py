@@ -191,3 +191,33 @@ def test_closed_counts_survive_in_the_metrics(otel: Otel) -> None:
     otel.collect()
     assert otel.value("voicelive.events", voicelive__event__type="session.created") == 3
     assert otel.value("voicelive.bytes", network__io__direction="transmit") == 300
+
+
+def test_counts_of_open_connections_are_collected(otel: Otel) -> None:
+    conn = _observe(otel)
+    conn.sent("session.update", 50)
+    otel.collect()
+    assert otel.value("voicelive.sessions.active") == 1
+    assert otel.value("voicelive.events", voicelive__event__type="session.created") == 1
+    assert otel.value("voicelive.bytes", network__io__direction="transmit") == 50
+    conn.sent("response.create", 25)
+    conn.closed()
+    otel.collect()  # cumulative: the closed connection's counts are kept
+    assert otel.value("voicelive.sessions.active") == 0
+    assert otel.value("voicelive.bytes", network__io__direction="transmit") == 75
+    assert otel.value("voicelive.events", voicelive__event__type="response.create") == 1
+
+
+def test_agent_mode_names_spans_after_the_agent(otel: Otel) -> None:
+    from voicelive.aio._hooks import ConnectionInfo
+    from voicelive.telemetry import _observer
+
+    conn = FakeConnection()
+    info = ConnectionInfo("host", 443, None, "2026-07-15", "my-agent")
+    state = _observer.Telemetry(otel.tracer_provider, otel.meter_provider)
+    _observer.SessionObserver(state, conn, info, capture_content=False)  # type: ignore[arg-type]
+    conn.closed()
+    session = otel.one("realtime")
+    assert session.name == "realtime my-agent"
+    assert attrs(session)["voicelive.agent.name"] == "my-agent"
+    assert "gen_ai.request.model" not in attrs(session)
