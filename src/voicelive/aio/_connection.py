@@ -39,7 +39,13 @@ import numpy.typing as npt
 from .._logging import get_logger
 from .._protocol import Side, VoiceLiveProtocol
 from ..audio import AudioFormat, AudioFormatError, WireEncoder, decode_from_wire, to_wire_audio
-from ..exceptions import ConnectionClosed, ConnectionClosedOK, LocalProtocolError, WaitTimeoutError
+from ..exceptions import (
+    ConnectionClosed,
+    ConnectionClosedOK,
+    LocalProtocolError,
+    ReceiveTimeoutError,
+    WaitTimeoutError,
+)
 from ..models import ClientEvent, ServerEvent, ServerEventBase, ServerEventResponseAudioDelta
 from ..models._client_events import ClientEventBase
 from . import _hooks
@@ -416,6 +422,8 @@ class VoiceLiveConnection:
                 return await self._wait(waiter)
             try:
                 return await asyncio.wait_for(self._wait(waiter), timeout)
+            except ReceiveTimeoutError:
+                raise  # receive_timeout elapsed while reading: not this wait's own timeout
             except asyncio.TimeoutError:
                 name = event_type if isinstance(event_type, str) else event_type.__name__
                 raise WaitTimeoutError(
@@ -457,6 +465,8 @@ class VoiceLiveConnection:
                 return await self._wait(waiter)
             try:
                 return await asyncio.wait_for(self._wait(waiter), timeout)
+            except ReceiveTimeoutError:
+                raise  # receive_timeout elapsed while reading: not this wait's own timeout
             except asyncio.TimeoutError:
                 raise WaitTimeoutError(
                     f"the awaited event did not arrive within {timeout} s"
