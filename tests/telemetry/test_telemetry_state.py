@@ -35,8 +35,8 @@ class FakeConnection:
     """What the observer needs from a connection: the three observer registrations."""
 
     def __init__(self) -> None:
-        self._host = "example.services.ai.azure.com"
-        self._model = MODEL
+        self.host = "example.services.ai.azure.com"
+        self.model = MODEL
         self.frame: list[Callable[[Any, int], None]] = []
         self.send: list[Callable[[str, int], None]] = []
         self.close: list[Callable[[int | None, str], None]] = []

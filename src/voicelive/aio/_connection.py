@@ -153,6 +153,16 @@ class VoiceLiveConnection:
         return self._protocol
 
     @property
+    def host(self) -> str:
+        """The service host this connection talks to (no credentials, no query)."""
+        return self._host
+
+    @property
+    def model(self) -> str | None:
+        """The ``model`` passed to ``connect()`` (``None`` in agent mode)."""
+        return self._model
+
+    @property
     def closed(self) -> bool:
         """True once the WebSocket is closed."""
         return self._transport.closed

@@ -178,9 +178,9 @@ def observe(
     else:
         telemetry = _telemetry_for(tracer_provider, meter_provider)
     info = _hooks.ConnectionInfo(
-        host=str(getattr(connection, "_host", "") or ""),
+        host=connection.host,
         port=None,
-        model=getattr(connection, "_model", None),
+        model=connection.model,
         api_version="",
     )
     return _attach(connection, info, telemetry, _capture(capture_content))
