@@ -464,8 +464,10 @@ class ResilientConnection:
             try:
                 return await conn.recv()
             except ConnectionClosed as exc:
-                if self._closing:
-                    raise
+                if self._closing:  # closed on purpose: a normal end, whatever the socket saw
+                    if isinstance(exc, ConnectionClosedOK):
+                        raise
+                    raise ConnectionClosedOK(1000, "closed") from exc
                 if conn is not self._conn:
                     continue  # recycled: the next connection is already installed
                 await self._on_drop(conn, exc)
