@@ -394,7 +394,7 @@ class Timeline:
         rows: list[tuple[str, str]] = [("target", target)]
         if latency is not None:
             rows.append(
-                ("turn latency", f"{latency:.2f} s  (end of your turn -> first audio byte)")
+                ("turn latency", f"{format_ms(latency * 1000)}  (end of your turn -> first audio)")
             )
         if done is not None:
             rows.append(("response time", f"{done:.2f} s  (end of your turn -> response.done)"))
