@@ -2,102 +2,105 @@
 
     python examples/interruption.py
 
-When server VAD hears the user (``input_audio_buffer.speech_started``) while the reply is
-playing, we stop playback and tell the service how much of the reply was actually heard with
-``conversation.item.truncate``: the conversation history then holds what the user heard, not
-the whole text the model generated. (With server VAD the service also cancels a response that
-is still being generated.)
+The service generates audio faster than it is played. When server VAD hears the user
+(``input_audio_buffer.speech_started``) while a reply is playing, the app stops playback and
+must tell the service how much of the reply was actually heard
+(``conversation.item.truncate``), or the model believes it said things the user never heard.
+``voicelive.conversation.PlaybackTracker`` does the bookkeeping: it counts the audio received
+per item, the app reports what it played, and ``await tracker.interrupt()`` sends the
+truncation (clamped to the audio received, in the session's output format) and, when server
+VAD does not already do it, ``response.cancel``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
+from collections import deque
 
 from voicelive.aio import VoiceLiveConnection, connect
-from voicelive.audio import input_format_of, load_wav_for_session, output_format_of, silence
+from voicelive.audio import AudioFormat, load_wav_for_session, silence
+from voicelive.conversation import PlaybackTracker
 
 from _common import MODEL, sample_question_wav, voice_live
 
 SESSION = {
     "modalities": ["text", "audio"],
     "voice": {"type": "azure-standard", "name": "en-US-AvaNeural"},
-    "turn_detection": {
-        "type": "server_vad",
-        "silence_duration_ms": 500,
-        "interrupt_response": True,
-    },
+    "turn_detection": {"type": "server_vad", "silence_duration_ms": 500},
 }
 
 
 class Speaker:
-    """Stands in for an audio output device: plays what it is given in real time."""
+    """Stands in for a sound device: plays queued audio in real time, 20 ms at a time,
+    and reports every chunk played to the tracker."""
 
-    def __init__(self, bytes_per_second: int) -> None:
-        self.bytes_per_second = bytes_per_second
-        self.started: float | None = None
-        self.queued = 0
+    def __init__(self, tracker: PlaybackTracker, fmt: AudioFormat) -> None:
+        self.tracker = tracker
+        self.chunk = fmt.ms_to_bytes(20)
+        self.queue: deque[tuple[str, bytes]] = deque()
+        self.task = asyncio.create_task(self._play())
 
-    def play(self, chunk: bytes) -> None:
-        if self.started is None:
-            self.started = time.monotonic()
-        self.queued += len(chunk)
+    @property
+    def playing(self) -> bool:
+        return bool(self.queue)
 
-    def played_ms(self) -> float:
-        """How much has come out of the speaker: elapsed time, at most what was queued."""
-        if self.started is None:
-            return 0.0
-        queued_ms = self.queued / self.bytes_per_second * 1000
-        return min((time.monotonic() - self.started) * 1000, queued_ms)
+    def play(self, item_id: str, audio: bytes) -> None:
+        self.queue.append((item_id, audio))
 
-    def stop(self) -> float:
-        """Stop and drop the queued audio; returns the milliseconds that were heard."""
-        heard = self.played_ms()
-        self.started, self.queued = None, 0
-        return heard
+    def stop(self) -> None:
+        self.queue.clear()
+
+    async def _play(self) -> None:
+        while True:
+            if not self.queue:
+                await asyncio.sleep(0.005)
+                continue
+            item_id, audio = self.queue.popleft()
+            part, rest = audio[: self.chunk], audio[self.chunk :]
+            if rest:
+                self.queue.appendleft((item_id, rest))
+            await asyncio.sleep(len(part) / self.chunk * 0.020)  # the device playing it
+            self.tracker.played(item_id, len(part))
 
 
 async def talk_over(conn: VoiceLiveConnection, after_s: float) -> None:
     """The user starts speaking ``after_s`` seconds into the reply."""
     await asyncio.sleep(after_s)
-    fmt = input_format_of(conn.protocol.session)
-    await conn.input_audio_buffer.append(
-        audio=load_wav_for_session(sample_question_wav(), fmt) + silence(fmt, 1000)
-    )
+    fmt = conn.input_audio_format  # from the confirmed session
+    audio = load_wav_for_session(sample_question_wav(), fmt) + silence(fmt, 1000)
+    await conn.input_audio_buffer.append(audio=audio)
 
 
 async def main() -> None:
     async with voice_live() as (endpoint, credential):
         async with connect(endpoint=endpoint, credential=credential, model=MODEL) as conn:
-            await conn.session.update(session=SESSION)
-            updated = await conn.wait_for("session.updated")
-            speaker = Speaker(output_format_of(updated.session).bytes_per_second)
+            await conn.session.update(session=SESSION, wait=True)
+            tracker = PlaybackTracker(conn)  # observes the events conn reads
+            speaker = Speaker(tracker, conn.output_audio_format)
             await conn.conversation.item.create(
                 item={
                     "type": "message",
                     "role": "user",
-                    "content": [
-                        {"type": "input_text", "text": "Tell me a long story about the sea."}
-                    ],
+                    "content": [{"type": "input_text", "text": "Tell me a story about the sea."}],
                 }
             )
             await conn.response.create()
-            playing_item: str | None = None
             interrupter: asyncio.Task[None] | None = None
             responses = 0
             async for event in conn:
-                if event.type == "response.audio.delta":
-                    speaker.play(event.delta)
-                    playing_item = event.item_id
+                if event.type == "response.audio.delta" and tracker.should_play(event):
+                    speaker.play(event.item_id, event.delta)
                     if interrupter is None:
                         interrupter = asyncio.create_task(talk_over(conn, after_s=1.0))
-                elif event.type == "input_audio_buffer.speech_started" and playing_item:
-                    heard_ms = int(speaker.stop())
-                    print(f"user barged in after {heard_ms} ms of the reply: stop and truncate")
-                    await conn.conversation.item.truncate(
-                        item_id=playing_item, content_index=0, audio_end_ms=heard_ms
-                    )
-                    playing_item = None
+                elif event.type == "input_audio_buffer.speech_started" and speaker.playing:
+                    speaker.stop()
+                    result = await tracker.interrupt()  # truncate (and cancel if needed)
+                    if result.truncation is not None:
+                        cut = result.truncation
+                        print(
+                            f"user barged in: {cut.item_id} heard for {cut.audio_end_ms} ms "
+                            f"of {cut.received_ms:.0f} ms received"
+                        )
                 elif event.type == "conversation.item.truncated":
                     print(f"item {event.item_id} truncated at {event.audio_end_ms} ms")
                 elif event.type == "response.done":
@@ -107,6 +110,7 @@ async def main() -> None:
                         break
                 elif event.type == "error":
                     print(f"server error: {event.error.code}: {event.error.message}")
+            speaker.task.cancel()
 
 
 if __name__ == "__main__":

@@ -5,8 +5,9 @@
 
 The only example that needs audio hardware (and the optional ``sounddevice`` package). The
 microphone is streamed in 20 ms frames; replies play as they arrive; when you talk over the
-assistant, playback stops and the reply is truncated to what you heard. Headphones avoid the
-assistant hearing itself; server echo cancellation is enabled for laptop speakers.
+assistant, playback stops and ``PlaybackTracker.interrupt()`` truncates the reply to what you
+heard. Headphones avoid the assistant hearing itself; server echo cancellation is enabled for
+laptop speakers.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import threading
 from typing import Any
 
 from voicelive.aio import connect
+from voicelive.conversation import PlaybackTracker
 
 from _common import MODEL, voice_live
 
@@ -38,38 +40,43 @@ SESSION = {
 
 
 class Speaker:
-    """Plays PCM16 from a buffer in the sound device's thread; can be cut off at once."""
+    """Plays PCM16 from a queue in the sound device's thread and reports what it played."""
 
-    def __init__(self) -> None:
-        self._buffer = bytearray()
+    def __init__(self, tracker: PlaybackTracker, loop: asyncio.AbstractEventLoop) -> None:
+        self._queue: list[tuple[str, bytearray]] = []
         self._lock = threading.Lock()
-        self.item_id: str | None = None
-        self.played = 0  # bytes of the current item that reached the speaker
+        self._tracker, self._loop = tracker, loop
         self.stream = sd.RawOutputStream(
             samplerate=RATE, channels=1, dtype="int16", blocksize=FRAME, callback=self._fill
         )
 
     def _fill(self, out: Any, frames: int, time: Any, status: Any) -> None:
+        written = 0
         with self._lock:
-            chunk = bytes(self._buffer[: len(out)])
-            del self._buffer[: len(out)]
-            self.played += len(chunk)
-        out[: len(chunk)] = chunk
-        out[len(chunk) :] = b"\x00" * (len(out) - len(chunk))
+            while self._queue and written < len(out):
+                item_id, audio = self._queue[0]
+                part = audio[: len(out) - written]
+                del audio[: len(part)]
+                out[written : written + len(part)] = part
+                written += len(part)
+                # tracker methods run on the event loop, not in the device thread
+                self._loop.call_soon_threadsafe(self._tracker.played, item_id, len(part))
+                if not audio:
+                    self._queue.pop(0)
+        out[written:] = b"\x00" * (len(out) - written)
+
+    @property
+    def playing(self) -> bool:
+        with self._lock:
+            return bool(self._queue)
 
     def play(self, item_id: str, audio: bytes) -> None:
         with self._lock:
-            if item_id != self.item_id:
-                self.item_id, self.played = item_id, 0
-            self._buffer += audio
+            self._queue.append((item_id, bytearray(audio)))
 
-    def interrupt(self) -> tuple[str | None, int] | None:
-        """Stop playback; ``(item_id, ms heard)`` if something was still playing."""
+    def stop(self) -> None:
         with self._lock:
-            if not self._buffer:
-                return None
-            self._buffer.clear()
-            return self.item_id, self.played * 1000 // (2 * RATE)
+            self._queue.clear()
 
 
 async def main() -> None:
@@ -82,7 +89,8 @@ async def main() -> None:
     async with voice_live() as (endpoint, credential):
         async with connect(endpoint=endpoint, credential=credential, model=MODEL) as conn:
             await conn.session.update(session=SESSION, wait=True)
-            speaker = Speaker()
+            tracker = PlaybackTracker(conn)
+            speaker = Speaker(tracker, loop)
 
             async def send_microphone() -> None:
                 while True:
@@ -98,14 +106,11 @@ async def main() -> None:
                 sender = asyncio.create_task(send_microphone())
                 try:
                     async for event in conn:
-                        if event.type == "response.audio.delta":
+                        if event.type == "response.audio.delta" and tracker.should_play(event):
                             speaker.play(event.item_id, event.delta)
-                        elif event.type == "input_audio_buffer.speech_started":
-                            cut = speaker.interrupt()
-                            if cut is not None and cut[0] is not None:
-                                await conn.conversation.item.truncate(
-                                    item_id=cut[0], content_index=0, audio_end_ms=cut[1]
-                                )
+                        elif event.type == "input_audio_buffer.speech_started" and speaker.playing:
+                            speaker.stop()
+                            await tracker.interrupt()  # truncate to what was heard
                         elif event.type == "conversation.item.input_audio_transcription.completed":
                             print(f"you: {event.transcript}")
                         elif event.type == "response.audio_transcript.done":

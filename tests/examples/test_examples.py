@@ -90,7 +90,7 @@ def _function_calling(out: str, tmp_path: Path, servers: list[MockServer]) -> li
 def _interruption(out: str, tmp_path: Path, servers: list[MockServer]) -> list[str]:
     truncate = next(e for e in servers[0].received if e.type == "conversation.item.truncate")
     assert 900 <= truncate.audio_end_ms <= 3000  # about one second of the reply was heard
-    return ["user barged in after", "truncated at", "response 2"]
+    return ["user barged in: item_", "ms received", "truncated at", "response 2"]
 
 
 def _push_to_talk(out: str, tmp_path: Path, servers: list[MockServer]) -> list[str]:
