@@ -7,6 +7,7 @@ import contextlib
 import json
 from typing import TYPE_CHECKING, Any, Literal
 
+from .._logging import get_logger
 from ..exceptions import ConnectionClosed
 from ._cassette import (
     Cassette,
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from ._server import MockServer, MockServerConnection
 
 __all__ = ["Replayer"]
+
+_log = get_logger("testing")
 
 
 def _parsed(data: str | bytes) -> Any:
@@ -162,4 +165,5 @@ class Replayer:
             message, index=index, expected=expected, got=got, reason=reason
         )
         self.server.mismatches.append(error)
+        _log.warning("%s", message)
         return error
