@@ -293,3 +293,24 @@ async def test_a_minute_of_realtime_sized_appends_over_the_socket() -> None:
         elapsed = time.perf_counter() - started
     assert len(of_type(events, "input_audio_buffer.speech_started")) == 20
     assert elapsed < 15.0
+
+
+def test_short_dips_inside_speech_are_tolerated() -> None:
+    emulator = Emulator()
+    choppy = speech_like(
+        [
+            ("silence", 500),
+            ("tone", 90),
+            ("silence", 20),
+            ("tone", 90),
+            ("silence", 30),
+            ("tone", 90),
+            ("silence", 700),
+        ],
+        24000,
+    )
+    events = feed(emulator, encode(choppy, PCM16_24K), PCM16_24K)
+    started = of_type(events, "input_audio_buffer.speech_started")
+    assert [e["audio_start_ms"] for e in started] == [100]  # onset 500 ms - 400 ms prefix
+    separated = speech_like([("tone", 100), ("silence", 60)] * 5 + [("silence", 700)], 24000)
+    assert types(feed(Emulator(), encode(separated, PCM16_24K), PCM16_24K)) == []

@@ -13,9 +13,9 @@ Both are pure numpy (no per-sample Python loops) and deterministic.
   ``level = clip((rms_dbfs + 60) / 50, 0, 1)``
 
   so ``threshold`` 0.5 means -35 dBFS, 0.3 means -45 dBFS and 0.8 means -20 dBFS. Speech
-  starts after ``speech_duration_ms`` of consecutive speech frames and stops after
-  ``silence_duration_ms`` of consecutive non-speech frames. The result does not depend on how
-  the audio is chunked.
+  starts once ``speech_duration_ms`` of speech frames have accumulated (dips of up to 30 ms
+  between them are tolerated, as in real speech) and stops after ``silence_duration_ms`` of
+  consecutive non-speech frames. The result does not depend on how the audio is chunked.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ __all__ = [
 ]
 
 _FRAME_MS = 10
+_GAP_FRAMES = 3  # non-speech frames tolerated while speech is being confirmed
 _FADE_MS = 8
 _HARMONICS = 6
 
@@ -169,6 +170,7 @@ class EnergyVad:
     __slots__ = (
         "_carry",
         "_frame",
+        "_gap",
         "_need_silence",
         "_need_speech",
         "_onset",
@@ -196,6 +198,7 @@ class EnergyVad:
         self.speaking = False
         """True between a ``start`` and its ``stop``."""
         self._run = 0
+        self._gap = 0
         self._onset = 0
 
     def reset(self, position: int | None = None) -> None:
@@ -205,6 +208,7 @@ class EnergyVad:
         self._carry = np.zeros(0, dtype=np.int16)
         self.speaking = False
         self._run = 0
+        self._gap = 0
 
     def process(self, samples: NDArray[np.int16]) -> list[VadEvent]:
         """Feed samples; return the detections they complete, in order."""
@@ -223,17 +227,21 @@ class EnergyVad:
         if not speaking and run == 0 and not speech.any():
             self.position = pos + n * frame
             return events
+        gap = self._gap
         for is_speech in speech.tolist():
             if not speaking:
                 if is_speech:
                     if run == 0:
                         self._onset = pos
                     run += 1
+                    gap = 0
                     if run >= self._need_speech:
                         speaking, run = True, 0
                         events.append(VadEvent("start", self._onset))
-                else:
-                    run = 0
+                elif run:
+                    gap += 1
+                    if gap > _GAP_FRAMES:
+                        run = gap = 0
             elif is_speech:
                 run = 0
             else:
@@ -244,5 +252,6 @@ class EnergyVad:
             pos += frame
         self.position = pos
         self._run = run
+        self._gap = gap
         self.speaking = speaking
         return events
