@@ -161,3 +161,168 @@ def test_safe_endpoint_hides_userinfo_and_query() -> None:
     shown = safe_endpoint("https://user:secret@host.example:8443/path/?api-key=k#frag")
     assert shown == "https://host.example:8443/path"
     assert safe_endpoint("http://[::1]:80") == "http://[::1]:80"
+
+
+# ----------------------------------------------------------------- failures during the exchange
+
+
+async def _close_after_update(conn: Any) -> None:
+    from voicelive.testing._emulator import default_session
+
+    await conn.send({"type": "session.created", "session": default_session("s")})
+    async for event in conn:
+        if event.type == "session.update":
+            await conn.close(1011, "internal error")
+            return
+
+
+async def _refuse_update(conn: Any) -> None:
+    from voicelive.testing._emulator import default_session
+
+    await conn.send({"type": "session.created", "session": default_session("s")})
+    async for event in conn:
+        if event.type == "session.update":
+            await conn.send(
+                {"type": "error", "error": {"code": "invalid_value", "message": "no such voice"}}
+            )
+
+
+async def _garbage_then_close(conn: Any) -> None:
+    from voicelive.testing._emulator import default_session
+
+    await conn.send_raw("{not json")
+    await conn.send({"type": "session.created", "session": default_session("s")})
+    await conn.close(1000)
+
+
+@pytest.mark.parametrize(
+    ("handler", "message"),
+    [
+        (
+            _close_after_update,
+            "the connection closed unexpectedly: WebSocket closed with code 1011",
+        ),
+        (_refuse_update, "the server answered with an error: invalid_value: no such voice"),
+        (_garbage_then_close, "close"),  # noticed by the reader or by the next send
+    ],
+)
+def test_failures_during_the_exchange(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    server_thread: Any,
+    handler: Any,
+    message: str,
+) -> None:
+    monkeypatch.setenv(KEY_ENV, "k")
+    with server_thread(handler) as server:
+        code = main(["demo", "--fast", "--text", "hi", "--endpoint", server.endpoint])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert message in _one_error_line(err)
+    if handler is _garbage_then_close:
+        assert "unreadable frame skipped" in out  # shown, and the exchange went on
+
+
+def test_entra_id_failure_is_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, server_thread: Any
+) -> None:
+    from azure.core.exceptions import ClientAuthenticationError
+
+    closed: list[bool] = []
+
+    class NoToken:
+        async def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+            raise ClientAuthenticationError(
+                "DefaultAzureCredential failed to retrieve a token.\nAttempted credentials: ..."
+            )
+
+        async def close(self) -> None:
+            closed.append(True)
+
+    monkeypatch.setattr("voicelive.cli._target._entra_credential", NoToken)
+    with server_thread() as server:
+        code = main(["check", "--endpoint", server.endpoint])
+    out, err = capsys.readouterr()
+    assert code == 1
+    line = _one_error_line(err)
+    assert "could not get a Microsoft Entra ID token" in line
+    assert "az login" in line
+    assert "Microsoft Entra ID via DefaultAzureCredential" in out
+    assert closed == [True]  # the credential's HTTP sessions are released
+
+
+def test_entra_id_token_is_used(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, server_thread: Any
+) -> None:
+    from azure.core.credentials import AccessToken
+
+    class Token:
+        async def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+            assert scopes == ("https://ai.azure.com/.default",)
+            return AccessToken(CANARY, 2**31)
+
+        async def close(self) -> None:
+            pass
+
+    monkeypatch.setattr("voicelive.cli._target._entra_credential", Token)
+    with server_thread(api_key="keys-refused") as server:
+        code = main(
+            [
+                "demo",
+                "--fast",
+                "--text",
+                "hi",
+                "--endpoint",
+                server.endpoint,
+                "--output",
+                os.devnull,
+            ]
+        )
+        headers = server.connections[0].headers
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert headers["Authorization"] == f"Bearer {CANARY}"
+    assert CANARY not in out + err
+
+
+def test_no_end_of_speech_commits_by_hand(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from voicelive.audio import PCM16_16K, silence, write_wav
+
+    monkeypatch.setattr("voicelive.cli._demo.END_OF_SPEECH_TIMEOUT", 0.2)
+    quiet = tmp_path / "quiet.wav"
+    write_wav(quiet, silence(PCM16_16K, 1000), PCM16_16K)
+    code = main(["demo", "--fast", "--input", str(quiet), "--output", os.devnull])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "server VAD reported no end of speech; committing the turn by hand" in out
+    assert "response   done: completed" in out
+
+
+def test_debug_shows_the_traceback(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["--debug", "demo", "--input", str(tmp_path / "none.wav")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" in err
+    assert err.rstrip().splitlines()[-1].startswith("voicelive: error: input file not found")
+
+
+def test_interrupt_and_unexpected_errors(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from voicelive.cli import _app
+
+    async def interrupted(*args: Any) -> int:
+        raise KeyboardInterrupt
+
+    async def broken(*args: Any) -> int:
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(_app._COMMANDS, "replay", interrupted)
+    assert main(["replay", "x"]) == 130
+    assert "voicelive: interrupted" in capsys.readouterr().err
+    monkeypatch.setitem(_app._COMMANDS, "replay", broken)
+    assert main(["replay", "x"]) == 1
+    line = _one_error_line(capsys.readouterr().err)
+    assert "unexpected RuntimeError: boom" in line
+    assert "--debug" in line

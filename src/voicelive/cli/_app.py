@@ -25,7 +25,7 @@ from azure.core.exceptions import ClientAuthenticationError
 from .._version import __version__
 from ..aio import VoiceLiveConnection, connect
 from ..conversation import compare_session
-from ..exceptions import AuthenticationError, VoiceLiveError
+from ..exceptions import AuthenticationError, ConnectionClosed, VoiceLiveError
 from ..models import RequestSession
 from ..testing import CassetteRecorder, MockServer
 from ._cassettes import load_cassette, print_cassette
@@ -498,6 +498,8 @@ def _error_line(exc: BaseException) -> tuple[str, int]:
         return str(exc), EXIT_USAGE
     if isinstance(exc, DemoError):
         return str(exc), EXIT_FAILED
+    if isinstance(exc, ConnectionClosed):
+        return f"the connection closed unexpectedly: {exc}", EXIT_FAILED
     if isinstance(exc, (VoiceLiveError, ClientAuthenticationError)):
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return text, EXIT_FAILED

@@ -32,7 +32,7 @@ from ..audio import (
     silence,
     write_wav,
 )
-from ..exceptions import ConnectionClosed
+from ..exceptions import ConnectionClosed, ConnectionClosedOK, RemoteProtocolError
 from ..models import ServerEventBase
 from ..testing import MockServer
 from ._timeline import Timeline
@@ -192,23 +192,29 @@ class _Reader:
         self.task: asyncio.Task[None] = asyncio.create_task(self._run())
 
     async def _run(self) -> None:
-        try:
-            async for event in self._conn:
-                self._timeline.on_event(event)
-                self._seen.setdefault(event.type, event)
-                if event.type == "error":
-                    error = getattr(event, "error", None)
-                    code = getattr(error, "code", None) or getattr(error, "type", None)
-                    self.failure = f"the server answered with an error: {code}: " + str(
-                        getattr(error, "message", "")
-                    )
-                self._changed.set()
-            if self.failure is None:
-                self.failure = "the server closed the connection"
-        except ConnectionClosed as exc:
-            self.failure = f"the connection closed unexpectedly: {exc}"
-        except Exception as exc:  # surfaced as one line by the CLI
-            self.failure = f"receiving failed: {type(exc).__name__}: {exc}"
+        while True:
+            try:
+                event = await self._conn.recv()
+            except ConnectionClosedOK:
+                self.failure = self.failure or "the server closed the connection"
+                break
+            except ConnectionClosed as exc:
+                self.failure = self.failure or f"the connection closed unexpectedly: {exc}"
+                break
+            except RemoteProtocolError as exc:  # one unreadable frame: show it, keep going
+                self._timeline.info("error", f"unreadable frame skipped: {exc}")
+                continue
+            except Exception as exc:  # surfaced as one line by the CLI
+                self.failure = f"receiving failed: {type(exc).__name__}: {exc}"
+                break
+            self._timeline.on_event(event)
+            self._seen.setdefault(event.type, event)
+            if event.type == "error" and self.failure is None:
+                error = getattr(event, "error", None)
+                code = getattr(error, "code", None) or getattr(error, "type", None)
+                message = getattr(error, "message", "")
+                self.failure = f"the server answered with an error: {code}: {message}"
+            self._changed.set()
         self._changed.set()
 
     def seen(self, event_type: str) -> ServerEventBase | None:
@@ -347,6 +353,8 @@ async def run_exchange(
         else:
             await _send_text(conn, timeline, options.text or "")
         await reader.wait("response.done", timeout=RESPONSE_TIMEOUT, what="response.done")
+    except ConnectionClosed as exc:  # a send found the connection closed
+        raise DemoError(reader.failure or f"the connection closed unexpectedly: {exc}") from None
     finally:
         await reader.stop()
     if options.output and timeline.stats.audio:
