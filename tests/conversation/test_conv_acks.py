@@ -302,3 +302,48 @@ def test_compare_session_edge_cases() -> None:
     fields = [m.field for m in compare_session(requested, applied)]
     assert fields == ["voice", "modalities", "turn_detection"]
     assert "requested" in str(compare_session(requested, applied)[0])
+
+
+def test_compare_session_lists_bools_and_custom_fields() -> None:
+    requested = RequestSession.model_validate(
+        {
+            "turn_detection": {"type": "server_vad", "create_response": False},
+            "tools": [{"type": "function", "name": "a"}, {"type": "function", "name": "b"}],
+            "output_audio_timestamp_types": ["word"],
+            "temperature": 0.7,
+        }
+    )
+    applied = ResponseSession.model_validate(
+        {
+            "turn_detection": {"type": "server_vad", "create_response": True},
+            "tools": [{"type": "function", "name": "a"}],
+            "output_audio_timestamp_types": None,
+            "temperature": 0.9,
+        }
+    )
+    fields = ("turn_detection", "tools", "output_audio_timestamp_types", "temperature")
+    found = {m.field for m in compare_session(requested, applied, fields=fields)}
+    assert found == {
+        "turn_detection.create_response",
+        "tools",
+        "output_audio_timestamp_types",
+        "temperature",
+    }
+    same = ResponseSession.model_validate(
+        {"tools": [{"type": "function", "name": "a"}, {"type": "function", "name": "B"}]}
+    )
+    assert compare_session(requested, same, fields=("tools",)) == []
+
+
+async def test_item_create_with_previous_item_and_own_event_id() -> None:
+    async with serve(echo_server()) as (server, client):
+        item = await create_item(
+            client,
+            UserMessageItem(content=[{"type": "input_text", "text": "x"}]),
+            previous_item_id="root",
+            event_id="my-id",
+        )
+        assert item.type == "message"
+        sent = server.received[-1]
+        assert isinstance(sent, ClientEventConversationItemCreate)
+        assert (sent.previous_item_id, sent.event_id) == ("root", "my-id")

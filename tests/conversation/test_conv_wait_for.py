@@ -8,7 +8,7 @@ import logging
 
 import pytest
 from azure.core.credentials import AzureKeyCredential
-from conversation_support import serve
+from conversation_support import Handler, serve
 from typing_extensions import assert_type
 
 from voicelive.aio import connect
@@ -37,7 +37,7 @@ def text(i: int) -> str:
     )
 
 
-def burst(n: int, *, then_close: bool = True, gap: float = 0.0) -> object:
+def burst(n: int, *, then_close: bool = True, gap: float = 0.0) -> Handler:
     async def handler(conn: MockServerConnection) -> None:
         for i in range(n):
             await conn.send_raw(text(i))
@@ -58,7 +58,7 @@ async def test_result_is_narrowed_to_the_class_given() -> None:
         await conn.send_raw(json.dumps({"type": "session.updated", "session": {"voice": "alloy"}}))
         await asyncio.sleep(0.2)
 
-    async with serve(handler) as (_, client):  # type: ignore[arg-type]
+    async with serve(handler) as (_, client):
         by_class = await client.wait_for(ServerEventSessionUpdated, timeout=2)
         assert_type(by_class, ServerEventSessionUpdated)
         by_name = await client.wait_for("session.updated", timeout=2)
@@ -67,7 +67,7 @@ async def test_result_is_narrowed_to_the_class_given() -> None:
 
 
 async def test_concurrent_waiters_see_the_same_event_and_recv_still_gets_it() -> None:
-    async with serve(burst(5)) as (_, client):  # type: ignore[arg-type]
+    async with serve(burst(5)) as (_, client):
         waits = [
             client.wait_for("response.text.delta", predicate=lambda e: e.event_id == "ev3")
             for _ in range(3)
@@ -78,7 +78,7 @@ async def test_concurrent_waiters_see_the_same_event_and_recv_still_gets_it() ->
 
 
 async def test_failing_predicate_fails_only_its_waiter() -> None:
-    async with serve(burst(3)) as (_, client):  # type: ignore[arg-type]
+    async with serve(burst(3)) as (_, client):
 
         def broken(event: ServerEventResponseTextDelta) -> bool:
             raise KeyError("bug in predicate")
@@ -91,7 +91,7 @@ async def test_failing_predicate_fails_only_its_waiter() -> None:
 
 
 async def test_timeout_loses_nothing_and_keeps_order() -> None:
-    async with serve(burst(20, gap=0.002, then_close=False)) as (_, client):  # type: ignore[arg-type]
+    async with serve(burst(20, gap=0.002, then_close=False)) as (_, client):
         with pytest.raises(WaitTimeoutError):
             await client.wait_for("session.updated", timeout=0.1)
         got = [(await client.recv()).event_id for _ in range(20)]
@@ -99,7 +99,7 @@ async def test_timeout_loses_nothing_and_keeps_order() -> None:
 
 
 async def test_cancelled_waiter_loses_nothing() -> None:
-    async with serve(burst(10, gap=0.005)) as (_, client):  # type: ignore[arg-type]
+    async with serve(burst(10, gap=0.005)) as (_, client):
         task = asyncio.create_task(client.wait_for("session.updated", timeout=None))
         await asyncio.sleep(0.02)
         task.cancel()
@@ -109,7 +109,7 @@ async def test_cancelled_waiter_loses_nothing() -> None:
 
 
 async def test_wait_for_inside_the_loop_body_does_not_skip_events() -> None:
-    async with serve(burst(6)) as (_, client):  # type: ignore[arg-type]
+    async with serve(burst(6)) as (_, client):
         seen: list[str] = []
         async for event in client:
             seen.append(event.event_id or "")
@@ -122,7 +122,7 @@ async def test_wait_for_inside_the_loop_body_does_not_skip_events() -> None:
 
 
 async def test_observers_see_each_event_once_whoever_reads_it() -> None:
-    async with serve(burst(4)) as (_, client):  # type: ignore[arg-type]
+    async with serve(burst(4)) as (_, client):
         observed: list[str] = []
         client.add_event_observer(lambda e: observed.append(e.event_id or ""))
         await client.wait_for("response.text.delta", predicate=lambda e: e.event_id == "ev2")
@@ -157,14 +157,14 @@ async def test_expect_registered_before_sending_catches_a_reply_another_reader_c
 async def test_queued_events_are_searched_first_so_use_expect_for_repeated_waits() -> None:
     # Documented behaviour: events read by wait_for but not yet consumed stay queued and a
     # later wait_for finds the *queued* one first.
-    async with serve(burst(3, then_close=False)) as (_, client):  # type: ignore[arg-type]
+    async with serve(burst(3, then_close=False)) as (_, client):
         first = await client.wait_for("response.text.delta", timeout=2)
         again = await client.wait_for("response.text.delta", timeout=2)
         assert first is again
 
 
 async def test_pending_queue_is_bounded(caplog: pytest.LogCaptureFixture) -> None:
-    async with serve(burst(8)) as (server, _):  # type: ignore[arg-type]
+    async with serve(burst(8)) as (server, _):
         async with connect(
             endpoint=server.endpoint, credential=KEY, connection_options={"max_pending_events": 3}
         ) as client:
