@@ -115,7 +115,7 @@ def _stop(proc: subprocess.Popen[str]) -> tuple[int, str]:
 def test_mock_server_serves_other_processes(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    proc, endpoint, _ = _start_mock_server()
+    proc, endpoint, _ = _start_mock_server("--realtime")
     try:
         monkeypatch.setenv(ENDPOINT_ENV, endpoint)
         monkeypatch.setenv(KEY_ENV, "any")

@@ -96,6 +96,7 @@ _SERVER_EPILOG = f"""\
 examples:
   voicelive mock-server                       # emulator on 127.0.0.1:8765
   voicelive mock-server --port 0              # any free port (printed)
+  voicelive mock-server --realtime            # replies at playback speed, like the service
   voicelive mock-server --cassette demo.jsonl # replay a recorded session to every client
 
 then, in another terminal:
@@ -230,6 +231,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--port", type=int, default=8765, help="port (default: 8765; 0 picks a free one)"
     )
     server.add_argument("--cassette", metavar="FILE", help="replay this recorded cassette")
+    server.add_argument(
+        "--realtime",
+        action="store_true",
+        help="stream replies at playback speed, like the service (default: as fast as possible)",
+    )
 
     record = commands.add_parser(
         "record",
@@ -447,8 +453,13 @@ async def _wait_for_stop() -> None:
 
 def _make_server(args: argparse.Namespace) -> MockServer:
     if args.cassette:
-        return MockServer.replay(load_cassette(args.cassette), host=args.host, port=args.port)
-    return MockServer(host=args.host, port=args.port)
+        return MockServer.replay(
+            load_cassette(args.cassette),
+            host=args.host,
+            port=args.port,
+            timing="real" if args.realtime else "fast",
+        )
+    return MockServer(host=args.host, port=args.port, pace="realtime" if args.realtime else "fast")
 
 
 async def _cmd_mock_server(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
