@@ -20,11 +20,12 @@ import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..aio import VoiceLiveConnection
 from ..audio import (
     AudioFormatError,
+    WavInfo,
     input_format_of,
     load_wav_for_session,
     paced_frames,
@@ -44,6 +45,7 @@ __all__ = [
     "DEFAULT_VOICE",
     "DemoError",
     "DemoOptions",
+    "InputAudio",
     "InputError",
     "bundled_wav",
     "check_output_path",
@@ -112,16 +114,26 @@ def bundled_wav() -> bytes:
     return resources.files("voicelive.cli").joinpath("data/hello.wav").read_bytes()
 
 
-def load_input(path: str | None) -> tuple[str, bytes]:
-    """``(display name, WAV bytes)`` of ``--input`` or the bundled recording, checked.
+class InputAudio(NamedTuple):
+    """The audio the demo streams, read and checked before connecting."""
+
+    name: str
+    """For display: the file name, or ``bundled hello.wav``."""
+    data: bytes
+    """The WAV file's bytes."""
+    info: WavInfo
+    """Its header."""
+
+
+def load_input(path: str | None) -> InputAudio:
+    """``--input`` (or the bundled recording), read and checked.
 
     Raises:
         InputError: the file is missing, unreadable, or not a supported WAV file.
     """
-    if path is None:
-        return "bundled hello.wav", bundled_wav()
+    name = "bundled hello.wav" if path is None else os.path.basename(path)
     try:
-        data = Path(path).read_bytes()
+        data = bundled_wav() if path is None else Path(path).read_bytes()
     except FileNotFoundError:
         raise InputError(f"input file not found: {path}") from None
     except OSError as exc:
@@ -132,7 +144,7 @@ def load_input(path: str | None) -> tuple[str, bytes]:
         raise InputError(f"{path}: {exc}") from None
     if info.frames == 0:
         raise InputError(f"{path}: the WAV file holds no audio")
-    return os.path.basename(path), data
+    return InputAudio(name, data, info)
 
 
 def _bundled_transcriber(samples: object, sample_rate: int) -> str:
@@ -259,15 +271,14 @@ async def _stream_audio(
     conn: VoiceLiveConnection,
     reader: _Reader,
     timeline: Timeline,
-    name: str,
-    wav: bytes,
+    audio: InputAudio,
     fast: bool,
     session: Any,
 ) -> None:
     fmt = input_format_of(session)
-    info = read_wav_info(wav)
+    name, info = audio.name, audio.info
     try:
-        pcm = load_wav_for_session(wav, fmt)
+        pcm = load_wav_for_session(audio.data, fmt)
     except AudioFormatError as exc:
         raise InputError(f"{name}: {exc}") from None
     channels = "mono" if info.channels == 1 else f"{info.channels} channels"
@@ -325,7 +336,7 @@ async def run_exchange(
     timeline: Timeline,
     options: DemoOptions,
     *,
-    wav: tuple[str, bytes] | None,
+    wav: InputAudio | None,
 ) -> None:
     """Run one exchange on an open connection (see the module docstring).
 
@@ -333,7 +344,7 @@ async def run_exchange(
         conn: the open connection.
         timeline: where events are rendered and measured.
         options: the command line.
-        wav: ``(name, bytes)`` of the audio to stream, or ``None`` for ``options.text``.
+        wav: the audio to stream (:func:`load_input`), or ``None`` for ``options.text``.
 
     Raises:
         DemoError: the exchange failed (message ready to print).
@@ -349,7 +360,7 @@ async def run_exchange(
         )
         session = getattr(updated, "session", None)
         if wav is not None:
-            await _stream_audio(conn, reader, timeline, wav[0], wav[1], options.fast, session)
+            await _stream_audio(conn, reader, timeline, wav, options.fast, session)
         else:
             await _send_text(conn, timeline, options.text or "")
         await reader.wait("response.done", timeout=RESPONSE_TIMEOUT, what="response.done")
