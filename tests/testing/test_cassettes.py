@@ -283,12 +283,12 @@ async def test_type_mismatch_is_reported_with_expected_and_got() -> None:
     assert error.error.code == "cassette_mismatch"
     assert error.error.event_id == "oops"
     message = str(info.value)
-    assert "cassette mismatch at frame 2 of" in message
+    assert "cassette mismatch at frame 3 of" in message
     assert "text_turn.jsonl" in message
     assert "type is 'response.create', the recording has 'conversation.item.create'" in message
     assert '  expected: {"type":"conversation.item.create"' in message
     assert '  got:      {"type":"response.create","event_id":"oops"}' in message
-    assert info.value.index == 1
+    assert info.value.index == 2
 
 
 async def test_strict_mismatch_names_the_field() -> None:

@@ -227,3 +227,11 @@ def test_fault_validation_and_descriptions() -> None:
         == "ping() after client 1st response.create"
     )
     assert Fault.drop().after("x").on_connect().describe() == "drop() on connect"
+
+
+async def test_drop_on_connect() -> None:
+    async with MockServer(faults=[Fault.drop()]) as server, open_client(server.endpoint) as conn:
+        with pytest.raises(ConnectionClosedError) as info:
+            await conn.recv()
+    assert info.value.code == 1006
+    assert server.errors == []

@@ -94,7 +94,7 @@ def test_markers_and_mismatch_reporting_with_pytester(pytester: pytest.Pytester)
     result.assert_outcomes(passed=2, failed=1, errors=1)
     result.stdout.fnmatch_lines(
         [
-            "*CassetteMismatchError: cassette mismatch at frame 1 of *text_turn.jsonl "
+            "*CassetteMismatchError: cassette mismatch at frame 2 of *text_turn.jsonl "
             "(match='strict'): 'session.modalities' has 2 elements, the recording has 1",
             '*  expected: {"type":"session.update","session":{"modalities":*"instructions":"Be brief."}}',
             "*ConnectionClosedError: WebSocket closed with code 1011: cassette mismatch*",

@@ -76,6 +76,9 @@ class CassetteRecorder:
         metadata: free-form metadata for the cassette header.
         host, port: where the proxy listens.
         max_msg_size: largest frame forwarded from upstream.
+        greeting_timeout: how long to wait for the service's first frame (``session.created``)
+            before forwarding the app's frames, so the cassette has them in the order the
+            service saw them.
 
     Attributes:
         cassettes: the cassette of every proxied connection, in order (complete once that
@@ -93,6 +96,7 @@ class CassetteRecorder:
         host: str = "127.0.0.1",
         port: int = 0,
         max_msg_size: int = 64 * 1024 * 1024,
+        greeting_timeout: float = 2.0,
     ) -> None:
         parts = urlsplit(upstream)
         if parts.scheme not in ("http", "https", "ws", "wss") or not parts.netloc:
@@ -107,6 +111,7 @@ class CassetteRecorder:
         self.audio_max_bytes = audio_max_bytes
         self.metadata = dict(metadata or {})
         self.max_msg_size = max_msg_size
+        self.greeting_timeout = greeting_timeout
         self.cassettes: list[Cassette] = []
         self._server = MockServer(self._proxy, host=host, port=port)
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -220,9 +225,14 @@ class CassetteRecorder:
             self._finish(connection, cassette, task)
             return
         closing = False
+        greeted = asyncio.Event()
 
         async def app_to_upstream() -> None:
             nonlocal closing
+            # The service speaks first (session.created): record it before the app's frames
+            # that were already waiting, as the service saw them.
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(greeted.wait(), self.greeting_timeout)
             while True:
                 try:
                     data = await connection.recv_frame()
@@ -247,6 +257,7 @@ class CassetteRecorder:
                 try:
                     data = await upstream.receive()
                 except ConnectionClosed as exc:
+                    greeted.set()
                     if not closing:
                         closing = True
                         add("server", close=exc.code, reason=exc.reason)
@@ -257,10 +268,11 @@ class CassetteRecorder:
                                 await connection.close(exc.code, exc.reason)
                     return
                 add("server", data)
+                greeted.set()
                 with contextlib.suppress(ConnectionClosed):
                     await connection.send_raw(data)
 
-        pumps = [asyncio.create_task(app_to_upstream()), asyncio.create_task(upstream_to_app())]
+        pumps = [asyncio.create_task(upstream_to_app()), asyncio.create_task(app_to_upstream())]
         try:
             await asyncio.wait(pumps, return_when=asyncio.FIRST_COMPLETED)
             await asyncio.wait(pumps, timeout=5.0)
