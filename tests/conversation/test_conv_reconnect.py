@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import time
 from typing import Any
 
 import pytest
@@ -448,3 +450,37 @@ async def test_wait_for_expect_and_attribute_passthrough() -> None:
             assert "open" in repr(conn)
     with pytest.raises(RuntimeError, match="not open"):
         ResilientConnection(lambda: connect(endpoint="http://x", credential=KEY)).connection  # noqa: B018
+
+
+async def test_recycles_again_before_the_new_session_expires() -> None:
+    sessions = 0
+
+    def clock() -> float:  # each new session lives one second longer than the previous one
+        nonlocal sessions
+        sessions += 1
+        return time.time() + sessions - 1
+
+    options = {"session_lifetime_s": 2, "clock": clock}
+    async with MockServer(emulator_options=options) as server:
+        async with resilient(server, recycle_before=1.8) as conn:
+            events = await collect_until(
+                conn, lambda e: e.type == "voicelive.reconnected" and e.reconnects == 2, limit=5
+            )
+            assert [e.type for e in events].count("voicelive.reconnected") == 2
+            await asyncio.sleep(0.1)
+            assert server.connections[0].closed
+            assert server.connections[1].closed
+            assert not server.connections[2].closed
+
+
+async def test_a_session_expiring_sooner_than_recycle_before_is_not_churned(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with MockServer(emulator_options={"session_lifetime_s": 1}) as server:
+        with caplog.at_level(logging.WARNING, logger="voicelive"):
+            async with resilient(server, recycle_before=30) as conn:
+                events = await collect_until(conn, lambda e: e.type == "voicelive.reconnected")
+                assert events[-1].recycled  # the first one is replaced once...
+                await asyncio.sleep(0.1)
+        assert "not recycling" in caplog.text  # ...but not its equally short-lived successor
+        assert len(server.connections) == 2

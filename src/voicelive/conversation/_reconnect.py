@@ -187,7 +187,9 @@ class Reconnected:
         type: always ``"voicelive.reconnected"`` (not a wire event type).
         attempt: connection attempts this outage took (1 = first try worked).
         reconnects: reconnects so far over the connection's life.
-        state_restored: the session configuration and every known item were re-applied.
+        state_restored: the session configuration and every known completed item were
+            re-applied (items of a response cut off by the drop are listed in ``lost`` but
+            do not count: that response is requested again with ``resume_response``).
         session_restored: the session configuration was re-applied (or there was none).
         restored_items: how many items were re-created.
         lost: what could not be re-created (see the module docstring).
@@ -337,7 +339,8 @@ class ResilientConnection:
         self._session_ended = False
         self._final: BaseException | None = None
         self._closing = False
-        self._expires_at: datetime | None = None
+        self._expiry_key: tuple[VoiceLiveConnection, datetime] | None = None
+        self._installed_at = 0.0
         self._recycle_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._observed: weakref.WeakSet[VoiceLiveConnection] = weakref.WeakSet()
@@ -596,6 +599,7 @@ class ResilientConnection:
 
     def _install(self, conn: VoiceLiveConnection) -> None:
         self._conn = conn
+        self._installed_at = self._clock()
         self._observe_connection(conn)
         self._active_response = None
         self._idle.set()
@@ -642,19 +646,28 @@ class ResilientConnection:
         task.add_done_callback(self._tasks.discard)
 
     def _note_expiry(self, expires_at: datetime | None) -> None:
-        if expires_at is None or self.recycle_before is None or expires_at == self._expires_at:
-            return
-        self._expires_at = expires_at
-        if self._recycle_task is not None:
-            self._recycle_task.cancel()
         target = self._conn
-        if target is None:
+        if expires_at is None or self.recycle_before is None or target is None:
             return
+        if (target, expires_at) == self._expiry_key:
+            return
+        self._expiry_key = (target, expires_at)
+        if self._recycle_task is not None and self._recycle_task is not asyncio.current_task():
+            self._recycle_task.cancel()
         self._recycle_task = asyncio.ensure_future(self._recycle_at(expires_at, target))
 
     async def _recycle_at(self, expires_at: datetime, target: VoiceLiveConnection) -> None:
         assert self.recycle_before is not None
         remaining = (expires_at - datetime.now(timezone.utc)).total_seconds()
+        fresh = self.reconnects > 0 and self._clock() - self._installed_at < 1.0
+        if remaining <= self.recycle_before and fresh:
+            # Just replaced, and already expiring: another one would not last longer.
+            _log.warning(
+                "the session expires in %.1f s, within recycle_before=%s; not recycling",
+                remaining,
+                self.recycle_before,
+            )
+            return
         await asyncio.sleep(max(0.0, remaining - self.recycle_before))
         # Wait for a quiet moment (no response streaming), but not past half the margin.
         with contextlib.suppress(asyncio.TimeoutError):
@@ -800,6 +813,8 @@ class ResilientConnection:
             self.transcript.remove(item.item_id)
         self._install(new)
         self.reconnects += 1
+        if session is not None:  # its session.created was consumed by the restore
+            self._note_expiry(session.expires_at)
         resumed = False
         if interrupted and self.resume_response:
             await new.send(ClientEventResponseCreate())
