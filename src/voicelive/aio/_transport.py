@@ -305,6 +305,7 @@ class ClientTransport:
                 await self._ws.close(code=code, message=reason.encode())
                 self._record_close(code, reason)
         finally:
+            _disarm_heartbeat(self._ws)
             await _close_owned(self._session, self._owns_session)
 
     # -- helpers -------------------------------------------------------------
@@ -357,6 +358,21 @@ async def _receive_before(ws: aiohttp.ClientWebSocketResponse[bool], deadline: f
             return await ws.receive()
     remaining = deadline - asyncio.get_running_loop().time()
     return await asyncio.wait_for(ws.receive(), max(remaining, 0.0))
+
+
+def _disarm_heartbeat(ws: aiohttp.ClientWebSocketResponse[bool]) -> None:
+    """Stop the heartbeat of a closed socket for good.
+
+    aiohttp re-arms the heartbeat timer when the peer's close frame arrives *after* we started
+    closing, and that timer (``heartbeat`` seconds, 30 by default) keeps the closed
+    connection -- socket wrapper, parser, session, connector -- alive until it fires. With
+    ``_heartbeat`` cleared no new timer is armed; the cancel drops one already armed.
+    """
+    if getattr(ws, "_heartbeat", None) is not None:
+        ws._heartbeat = None
+    cancel = getattr(ws, "_cancel_heartbeat", None)
+    if cancel is not None:
+        cancel()
 
 
 async def _close_owned(session: aiohttp.ClientSession, owns: bool) -> None:
