@@ -90,6 +90,11 @@ def test_demo_real_time_as_in_the_readme(
     assert elapsed > 3.5
     stopped = next(line for line in out.splitlines() if "speech stopped" in line)
     assert float(stopped[1:6]) > 3.0
+    # docs/getting-started.md shows a captured run: it must still look like this one.
+    page = (Path(__file__).resolve().parents[2] / "docs" / "getting-started.md").read_text()
+    captured = page.split("$ voicelive demo\n", 1)[1].split("\n```", 1)[0]
+    shape = re.compile(r"\d[\d,.]*")
+    assert shape.sub("#", captured) == shape.sub("#", out.rstrip("\n"))
 
 
 def test_demo_text_turn(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
