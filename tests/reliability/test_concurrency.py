@@ -1,0 +1,406 @@
+"""Item 4: concurrent senders, and cancellation at every await point of the public API.
+
+* 100 tasks x 1,000 ``input_audio_buffer.append`` each on one connection: the server gets all
+  100,000 frames, each intact (payload checked byte for byte), each task's in its order.
+* Cancelling ``send`` (waiting for the socket to drain, or for another task's send),
+  ``recv``, ``wait_for``, ``connect`` and ``close`` -- swept over many cancellation points --
+  leaves the connection consistent (nothing lost, duplicated, reordered or half-sent) or
+  cleanly closed, and leaks no task, file descriptor or aiohttp session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import gc
+import random
+import struct
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+from _rel_support import (
+    FIGURES,
+    CanaryTokenCredential,
+    assert_clean,
+    key,
+    open_fds,
+    text_delta,
+)
+from aiohttp import web
+from azure.core.credentials import AccessToken
+
+from voicelive.aio import VoiceLiveConnection, connect
+from voicelive.exceptions import ConnectionClosed, VoiceLiveError
+from voicelive.testing import MockServer, MockServerConnection
+
+TASKS = 100
+PER_TASK = 1000
+
+
+def payload(task: int, seq: int) -> bytes:
+    """32 bytes unique to (task, seq): 8 header bytes + 24 derived ones (even length)."""
+    return struct.pack("<II", task, seq) + bytes((task * 7 + seq * 13 + k) % 256 for k in range(24))
+
+
+async def _recording(conn: MockServerConnection) -> None:
+    async for _event in conn:
+        pass
+
+
+async def test_100_tasks_x_1000_appends_arrive_intact_and_in_order() -> None:
+    async with MockServer(_recording) as server:
+        async with connect(endpoint=server.endpoint, credential=key(), model="m") as conn:
+
+            async def sender(task: int) -> None:
+                for seq in range(PER_TASK):
+                    await conn.input_audio_buffer.append(
+                        audio=payload(task, seq), event_id=f"{task}:{seq}"
+                    )
+                    if seq % 50 == 0:
+                        await asyncio.sleep(0)  # interleave the tasks harder
+
+            started = time.monotonic()
+            await asyncio.wait_for(asyncio.gather(*(sender(t) for t in range(TASKS))), 120)
+            await conn.send({"type": "input_audio_buffer.commit", "event_id": "end"})
+            while not server.received or server.received[-1].event_id != "end":
+                await asyncio.sleep(0.01)
+            elapsed = time.monotonic() - started
+    appends = [e for e in server.received if e.type == "input_audio_buffer.append"]
+    assert len(appends) == TASKS * PER_TASK
+    next_seq = [0] * TASKS
+    for event in appends:
+        task, seq = struct.unpack_from("<II", base64.b64decode(event.audio))
+        assert base64.b64decode(event.audio) == payload(task, seq)  # intact
+        assert event.event_id == f"{task}:{seq}"
+        assert seq == next_seq[task]  # in this task's order, no gap, no duplicate
+        next_seq[task] += 1
+    assert next_seq == [PER_TASK] * TASKS
+    FIGURES["concurrent sends"] = (
+        f"{TASKS} tasks x {PER_TASK} appends = {len(appends)} frames in {elapsed:.1f} s, "
+        "all intact and in order"
+    )
+
+
+# --------------------------------------------------------------------------- cancel send
+
+
+async def test_cancelling_sends_never_half_sends_a_frame() -> None:
+    """Eight streams send 64 KiB appends one after the other while the server does not read
+    (so sends wait on TCP back-pressure or on each other's lock); a third of the sends are
+    cancelled at random moments. Once the server reads again it gets only whole frames, each
+    stream's in order; every completed send arrived; a cancelled one arrived whole or not at
+    all; and the connection keeps working."""
+    reading = asyncio.Event()
+
+    async def handler(conn: MockServerConnection) -> None:
+        await reading.wait()
+        async for _event in conn:
+            pass
+
+    rng = random.Random(1234)
+    streams, per_stream, size = 8, 30, 64 * 1024
+    completed: dict[int, set[int]] = {t: set() for t in range(streams)}
+    cancelled: dict[int, set[int]] = {t: set() for t in range(streams)}
+    async with MockServer(handler) as server:
+        async with connect(endpoint=server.endpoint, credential=key()) as conn:
+
+            async def stream(task: int) -> None:
+                for seq in range(per_stream):
+                    audio = payload(task, seq) * (size // 32)
+                    send = asyncio.create_task(
+                        conn.input_audio_buffer.append(audio=audio, event_id=f"{task}:{seq}")
+                    )
+                    if rng.random() < 0.35:
+                        await asyncio.sleep(rng.uniform(0, 0.02))
+                        send.cancel()
+                    try:
+                        await send
+                        completed[task].add(seq)
+                    except asyncio.CancelledError:
+                        cancelled[task].add(seq)
+
+            runs = asyncio.gather(*(stream(t) for t in range(streams)))
+            await asyncio.sleep(0.5)
+            reading.set()
+            await asyncio.wait_for(runs, 60)
+            await conn.send({"type": "input_audio_buffer.commit", "event_id": "end"})
+            while not server.received or server.received[-1].event_id != "end":
+                await asyncio.sleep(0.01)
+            assert not conn.closed
+    assert sum(len(c) for c in cancelled.values()) > 10
+    got: dict[int, list[int]] = {t: [] for t in range(streams)}
+    for event in server.received:
+        if event.type != "input_audio_buffer.append":
+            continue
+        audio = base64.b64decode(event.audio)
+        task, seq = struct.unpack_from("<II", audio)
+        assert audio == payload(task, seq) * (size // 32)  # whole, never a torn frame
+        got[task].append(seq)
+    for task in range(streams):
+        assert got[task] == sorted(set(got[task]))  # in order, no duplicate
+        assert completed[task] <= set(got[task])  # every completed send arrived
+        assert set(got[task]) <= completed[task] | cancelled[task]
+
+
+# --------------------------------------------------------------------------- cancel recv
+
+
+def _streaming(n: int) -> Any:
+    async def handler(conn: MockServerConnection) -> None:
+        rng = random.Random(n)
+        for i in range(n):
+            await conn.send_raw(text_delta(f"e{i}"))
+            if rng.random() < 0.2:
+                await asyncio.sleep(rng.uniform(0, 0.002))
+        await conn.close(1000)
+
+    return handler
+
+
+async def test_cancelled_recv_and_async_for_lose_nothing() -> None:
+    """2,000 events read with ``recv()`` under tiny timeouts (hundreds of cancellations at
+    arbitrary points): each event is delivered exactly once, in order."""
+    rng = random.Random(99)
+    got: list[str | None] = []
+    cancels = 0
+    async with MockServer(_streaming(2000)) as server:
+        async with connect(endpoint=server.endpoint, credential=key()) as conn:
+            while True:
+                try:
+                    event = await asyncio.wait_for(conn.recv(), rng.uniform(0, 0.001))
+                except asyncio.TimeoutError:
+                    cancels += 1
+                    continue
+                except ConnectionClosed:
+                    break
+                got.append(event.event_id)
+    assert got == [f"e{i}" for i in range(2000)]
+    assert cancels > 50
+    FIGURES["recv cancellations survived"] = FIGURES.get("recv cancellations survived", 0) + cancels
+
+
+async def test_cancelled_wait_for_loses_nothing_for_the_reader() -> None:
+    """While one task iterates, other tasks start ``wait_for`` and are cancelled at random
+    points (including while they hold the read lock): the iterating task still gets every
+    event exactly once, in order, and no waiter is left behind."""
+    rng = random.Random(7)
+    cancels = 0
+    async with MockServer(_streaming(1500)) as server:
+        async with connect(endpoint=server.endpoint, credential=key()) as conn:
+
+            async def consume() -> list[str | None]:
+                return [event.event_id async for event in conn]
+
+            consumer = asyncio.create_task(consume())
+            while not consumer.done():
+                waiter = asyncio.create_task(
+                    conn.wait_for("response.text.delta", predicate=lambda e: False, timeout=5)
+                )
+                await asyncio.sleep(rng.uniform(0, 0.003))
+                waiter.cancel()
+                try:
+                    await waiter
+                except asyncio.CancelledError:
+                    cancels += 1
+                except ConnectionClosed:
+                    pass
+            got = await consumer
+            assert conn._waiters == []
+    assert got == [f"e{i}" for i in range(1500)]
+    assert cancels > 50
+
+
+async def test_wait_for_alone_under_cancellation_then_recv_gets_everything() -> None:
+    """``wait_for`` reading on its own (no other reader), cancelled repeatedly: the events it
+    read are queued, so ``recv`` afterwards still returns every event once, in order."""
+    rng = random.Random(3)
+    async with MockServer(_streaming(300)) as server:
+        async with connect(
+            endpoint=server.endpoint,
+            credential=key(),
+            connection_options={"max_pending_events": 10_000},
+        ) as conn:
+            for _ in range(40):
+                with pytest.raises((asyncio.TimeoutError, ConnectionClosed)):
+                    await asyncio.wait_for(conn.wait_for("error", timeout=5), rng.uniform(0, 0.003))
+            got = [event.event_id async for event in conn]
+    assert got == [f"e{i}" for i in range(300)]
+
+
+# --------------------------------------------------------------------------- cancel connect
+
+
+class SlowCredential:
+    """A token credential that takes a while (cancellation lands inside get_token)."""
+
+    async def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        await asyncio.sleep(0.01)
+        return await CanaryTokenCredential().get_token(*scopes)
+
+
+@pytest.fixture
+async def slow_upgrade_server() -> AsyncIterator[str]:
+    """Accepts TCP at once but answers the WebSocket upgrade only after 0-20 ms."""
+    rng = random.Random(5)
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        await asyncio.sleep(rng.uniform(0, 0.02))
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_str(text_delta("hello"))
+        async for _msg in ws:
+            pass
+        return ws
+
+    app = web.Application()
+    app.router.add_get("/voice-live/realtime", handler)
+    runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=1)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        await runner.shutdown()
+        await runner.cleanup()
+
+
+async def _settle() -> None:
+    for _ in range(5):
+        await asyncio.sleep(0.01)
+    gc.collect()
+
+
+@pytest.mark.parametrize("caller_session", [False, True], ids=["owned-session", "caller-session"])
+async def test_cancelled_connect_leaks_nothing(
+    slow_upgrade_server: str, caller_session: bool
+) -> None:
+    """``connect`` cancelled at 60 points from credential lookup through the handshake:
+    afterwards no task, fd or session is left over, and a later connect works."""
+    session = aiohttp.ClientSession() if caller_session else None
+    try:
+        await _settle()
+        fds = open_fds()
+        tasks = len(asyncio.all_tasks())
+        outcomes = {"cancelled": 0, "connected": 0}
+        for i in range(60):
+            attempt = asyncio.create_task(
+                _connect_and_close(slow_upgrade_server, session, SlowCredential())
+            )
+            await asyncio.sleep(i * 0.0005)
+            attempt.cancel()
+            try:
+                await attempt
+                outcomes["connected"] += 1
+            except asyncio.CancelledError:
+                outcomes["cancelled"] += 1
+        await _settle()
+        assert outcomes["cancelled"] > 20, outcomes
+        conn = await connect(endpoint=slow_upgrade_server, credential=key(), client_session=session)
+        assert (await conn.recv()).event_id == "hello"
+        await conn.close()
+        await _settle()
+        assert len(asyncio.all_tasks()) <= tasks
+        if session is not None:
+            assert not session.closed
+            assert session.connector is not None
+            assert len(session.connector._acquired) == 0  # no connection left checked out
+        assert open_fds() <= fds + (1 if caller_session else 0), (open_fds(), fds)
+    finally:
+        if session is not None:
+            await session.close()
+
+
+async def _connect_and_close(
+    endpoint: str, session: aiohttp.ClientSession | None, credential: Any
+) -> None:
+    conn = await connect(endpoint=endpoint, credential=credential, client_session=session)
+    try:
+        await conn.recv()
+    finally:
+        await conn.close()
+
+
+# --------------------------------------------------------------------------- cancel close
+
+
+@pytest.fixture
+async def silent_closer() -> AsyncIterator[str]:
+    """Accepts the WebSocket, then never reads, so a client's close handshake never ends."""
+    done = asyncio.Event()
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        ws = web.WebSocketResponse(autoclose=False)
+        await ws.prepare(request)
+        await done.wait()
+        return ws
+
+    app = web.Application()
+    app.router.add_get("/voice-live/realtime", handler)
+    runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=1)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        done.set()
+        await runner.shutdown()
+        await runner.cleanup()
+
+
+async def test_cancelled_close_still_closes_and_releases_the_session(silent_closer: str) -> None:
+    """``close()`` waiting for a peer that never answers, cancelled: the socket is closed,
+    the owned aiohttp session released, later calls raise ConnectionClosed / return."""
+    await _settle()
+    fds = open_fds()
+    for _ in range(10):
+        conn = await connect(endpoint=silent_closer, credential=key())
+        closing = asyncio.create_task(conn.close())
+        await asyncio.sleep(0.02)
+        closing.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await closing
+        assert conn.closed
+        assert conn._transport._session.closed
+        with pytest.raises(ConnectionClosed) as info:
+            await conn.response.cancel()
+        assert_clean(info.value)
+        await asyncio.wait_for(conn.close(), 2)  # idempotent, returns at once
+    await _settle()
+    assert open_fds() <= fds
+
+
+async def test_close_without_cancel_is_bounded_by_close_timeout(silent_closer: str) -> None:
+    """A peer that never answers the close frame cannot hang ``close()``."""
+    conn = await connect(
+        endpoint=silent_closer, credential=key(), connection_options={"close_timeout": 0.2}
+    )
+    started = time.monotonic()
+    await asyncio.wait_for(conn.close(), 5)
+    assert time.monotonic() - started < 1.0
+    assert conn.closed
+
+
+async def test_errors_from_cancelled_operations_are_typed() -> None:
+    """After cancellations, failures are still voicelive errors (nothing raw leaks out)."""
+
+    async def late(conn: MockServerConnection) -> None:
+        await asyncio.sleep(0.1)
+        await _streaming(10)(conn)
+
+    async with MockServer(late) as server:
+        conn: VoiceLiveConnection = await connect(endpoint=server.endpoint, credential=key())
+        task = asyncio.create_task(conn.recv())
+        await asyncio.sleep(0.02)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        events = [e async for e in conn]
+        assert len(events) == 10
+        await conn.close()
+        with pytest.raises(VoiceLiveError):
+            await conn.send({"type": "response.cancel"})
