@@ -369,3 +369,58 @@ async def test_cancelled_recv_loses_nothing() -> None:
                 await task
             event = await asyncio.wait_for(client.recv(), 2)
             assert isinstance(event, ServerEventResponseTextDelta)
+
+
+async def test_local_close_while_another_task_iterates_ends_it_quietly() -> None:
+    async def handler(conn: MockServerConnection) -> None:
+        await conn.send_raw(text_frame(1))
+        await asyncio.sleep(5)
+
+    async with MockServer(handler) as server:
+        client = await connect(endpoint=server.endpoint, credential=KEY)
+
+        async def consume() -> list[str]:
+            return [event.type async for event in client]
+
+        consumer = asyncio.create_task(consume())
+        await asyncio.sleep(0.1)
+        await client.close()
+        assert await asyncio.wait_for(consumer, 2) == ["response.text.delta"]
+
+
+async def test_wait_for_never_returns_a_stale_event() -> None:
+    async def handler(conn: MockServerConnection) -> None:
+        await conn.send_raw(text_frame(1))
+        await conn.recv()  # wait until the client asks again
+        await conn.send_raw(text_frame(2))
+        await asyncio.sleep(0.2)
+
+    async with MockServer(handler) as server:
+        async with connect(endpoint=server.endpoint, credential=KEY) as client:
+            first = await client.wait_for("response.text.delta", timeout=2)
+            await client.response.cancel()
+            second = await client.wait_for("response.text.delta", timeout=2)
+            assert (first.event_id, second.event_id) == ("ev1", "ev2")
+            assert [(await client.recv()).event_id for _ in range(2)] == ["ev1", "ev2"]
+
+
+async def test_bad_frame_read_by_wait_for_is_still_reported_to_the_reader_in_order() -> None:
+    async def handler(conn: MockServerConnection) -> None:
+        await conn.send_raw(text_frame(1))
+        await conn.send_raw("{broken")
+        await conn.send_raw(text_frame(2))
+        await asyncio.sleep(0.2)
+        await conn.close(1000)
+
+    async with MockServer(handler) as server:
+        async with connect(endpoint=server.endpoint, credential=KEY) as client:
+            seen = await client.wait_for(
+                "response.text.delta", predicate=lambda e: e.event_id == "ev2", timeout=2
+            )
+            assert seen.event_id == "ev2"
+            assert (await client.recv()).event_id == "ev1"
+            with pytest.raises(MalformedFrameError):
+                await client.recv()
+            assert (await client.recv()).event_id == "ev2"
+            with pytest.raises(ConnectionClosedOK):
+                await client.recv()

@@ -56,14 +56,17 @@ def burst(n: int, *, then_close: bool = True, gap: float = 0.0) -> Handler:
 async def test_result_is_narrowed_to_the_class_given() -> None:
     async def handler(conn: MockServerConnection) -> None:
         await conn.send_raw(json.dumps({"type": "session.updated", "session": {"voice": "alloy"}}))
+        await conn.send_raw(json.dumps({"type": "session.updated", "session": {"voice": "echo"}}))
         await asyncio.sleep(0.2)
 
     async with serve(handler) as (_, client):
         by_class = await client.wait_for(ServerEventSessionUpdated, timeout=2)
         assert_type(by_class, ServerEventSessionUpdated)
+        assert by_class.session.voice == "alloy"
         by_name = await client.wait_for("session.updated", timeout=2)
         assert_type(by_name, ServerEvent)
-        assert by_name is by_class  # the same event object, searched in the queue
+        assert by_name is not by_class  # a queued event is never returned twice
+        assert by_name.session.voice == "echo"  # type: ignore[union-attr]
 
 
 async def test_concurrent_waiters_see_the_same_event_and_recv_still_gets_it() -> None:
@@ -154,13 +157,14 @@ async def test_expect_registered_before_sending_catches_a_reply_another_reader_c
         reader.cancel()
 
 
-async def test_queued_events_are_searched_first_so_use_expect_for_repeated_waits() -> None:
-    # Documented behaviour: events read by wait_for but not yet consumed stay queued and a
-    # later wait_for finds the *queued* one first.
+async def test_queued_events_are_searched_first_but_never_returned_twice() -> None:
+    # Events read by wait_for but not yet consumed stay queued; a later wait_for finds the
+    # next *unreturned* queued one first, then reads on.
     async with serve(burst(3, then_close=False)) as (_, client):
         first = await client.wait_for("response.text.delta", timeout=2)
-        again = await client.wait_for("response.text.delta", timeout=2)
-        assert first is again
+        second = await client.wait_for("response.text.delta", timeout=2)
+        assert (first.event_id, second.event_id) == ("ev0", "ev1")
+        assert [(await client.recv()).event_id for _ in range(3)] == ["ev0", "ev1", "ev2"]
 
 
 async def test_pending_queue_is_bounded(caplog: pytest.LogCaptureFixture) -> None:

@@ -44,6 +44,7 @@ from ..exceptions import (
     ConnectionClosedOK,
     LocalProtocolError,
     ReceiveTimeoutError,
+    RemoteProtocolError,
     WaitTimeoutError,
 )
 from ..models import ClientEvent, ServerEvent, ServerEventBase, ServerEventResponseAudioDelta
@@ -110,7 +111,11 @@ class VoiceLiveConnection:
         self._model = model
         self._send_lock = asyncio.Lock()
         self._recv_lock = asyncio.Lock()
-        self._pending: deque[ServerEvent] = deque()
+        # Events (and bad-frame errors) read by wait_for() for recv()/async for, in order.
+        self._pending: deque[ServerEvent | RemoteProtocolError] = deque()
+        # ids of queued events some wait_for() already returned (never returned twice).
+        self._claimed: set[int] = set()
+        self._matched_last_read = False
         self._max_pending = max_pending_events
         self._warned_pending = False
         self._waiters: list[_Waiter] = []
@@ -329,11 +334,19 @@ class VoiceLiveConnection:
             ReceiveTimeoutError: ``receive_timeout`` elapsed; the connection stays open.
         """
         if self._pending:
-            return self._pending.popleft()
+            return self._pop_pending()
         async with self._recv_lock:
             if self._pending:
-                return self._pending.popleft()
+                return self._pop_pending()
             return await self._read_one()
+
+    def _pop_pending(self) -> ServerEvent:
+        item = self._pending.popleft()
+        if self._claimed:
+            self._claimed.discard(id(item))
+        if isinstance(item, BaseException):
+            raise item  # a bad frame read by wait_for(): reported here, in order
+        return item
 
     async def recv_bytes(self) -> bytes:
         """The next raw frame as bytes (text frames UTF-8 encoded), without decoding it.
@@ -341,7 +354,7 @@ class VoiceLiveConnection:
         Events already queued by :meth:`wait_for` are returned first, re-encoded.
         """
         if self._pending:
-            return self._pending.popleft().to_wire_json().encode()
+            return self._pop_pending().to_wire_json().encode()
         async with self._recv_lock:
             data = await self._transport.receive()
         return data.encode() if isinstance(data, str) else data
@@ -358,7 +371,7 @@ class VoiceLiveConnection:
         if _log.isEnabledFor(logging.DEBUG):
             _log.debug("recv %s (%d bytes)", event.type, len(data))
         if self._waiters:
-            self._notify_waiters(event)
+            self._matched_last_read = self._notify_waiters(event)
         if self._observers:
             for observer in self._observers:
                 _call_observer(observer, event)
@@ -407,9 +420,13 @@ class VoiceLiveConnection:
     ) -> Any:
         """Wait for the next event of ``event_type`` (a class or a wire type string).
 
-        The event is *not* taken away from ``recv()`` / ``async for``: they still get it, in
-        order (see the module docstring). Events already queued but not yet delivered are
-        searched first.
+        Events already read from the socket but not yet consumed by ``recv()`` / ``async
+        for`` are searched first (for the app they have not happened yet), skipping any that
+        an earlier ``wait_for`` already returned -- so two calls never return the same event.
+        To be sure not to miss a fast reply to something you are about to send while another
+        task consumes events, use :meth:`expect` before sending. The event is *not* taken
+        away from ``recv()`` / ``async for``: they still get it, in order (see the module
+        docstring).
 
         Args:
             event_type: e.g. ``ServerEventSessionUpdated`` or ``"session.updated"``.
@@ -421,9 +438,9 @@ class VoiceLiveConnection:
             ConnectionClosed: the connection closed first.
         """
         matches = _matcher(event_type, predicate)
-        for event in self._pending:
-            if matches(event):
-                return event
+        queued = self._search_pending(matches) if self._pending else None
+        if queued is not None:
+            return queued
         future: asyncio.Future[ServerEvent] = asyncio.get_running_loop().create_future()
         waiter = _Waiter(matches, future)
         self._waiters.append(waiter)
@@ -491,13 +508,29 @@ class VoiceLiveConnection:
             async with self._recv_lock:
                 if future.done():
                     break
-                event = await self._read_one()
-                self._queue_pending(event)
+                self._matched_last_read = False
+                try:
+                    event: ServerEvent | RemoteProtocolError = await self._read_one()
+                except RemoteProtocolError as exc:
+                    event = exc  # keep it for recv()/async for, which report it in order
+                self._queue_pending(event, claimed=self._matched_last_read)
         return future.result()
 
-    def _queue_pending(self, event: ServerEvent) -> None:
+    def _search_pending(self, matches: EventMatcher) -> ServerEvent | None:
+        """The first queued event no wait_for() returned yet that ``matches`` (then claimed)."""
+        for item in self._pending:
+            if isinstance(item, BaseException) or id(item) in self._claimed:
+                continue
+            if matches(item):
+                self._claimed.add(id(item))
+                return item
+        return None
+
+    def _queue_pending(self, event: ServerEvent | RemoteProtocolError, *, claimed: bool) -> None:
+        if claimed:
+            self._claimed.add(id(event))
         if len(self._pending) >= self._max_pending:
-            self._pending.popleft()
+            self._claimed.discard(id(self._pending.popleft()))
             if not self._warned_pending:
                 self._warned_pending = True
                 _log.warning(
@@ -507,7 +540,9 @@ class VoiceLiveConnection:
                 )
         self._pending.append(event)
 
-    def _notify_waiters(self, event: ServerEvent) -> None:
+    def _notify_waiters(self, event: ServerEvent) -> bool:
+        """Complete the waiters ``event`` matches; True if any did."""
+        any_matched = False
         for waiter in self._waiters:
             future = waiter.future
             if not future.done():
@@ -518,6 +553,8 @@ class VoiceLiveConnection:
                     continue
                 if matched:
                     future.set_result(event)
+                    any_matched = True
+        return any_matched
 
     def _fail_waiters(self, exc: BaseException) -> None:
         for waiter in self._waiters:

@@ -302,8 +302,10 @@ class ClientTransport:
         """Close the socket (sending a close frame if still open), then an owned session."""
         try:
             if not self._ws.closed:
-                await self._ws.close(code=code, message=reason.encode())
+                # Record first: a task blocked in receive() wakes up during ws.close() and must
+                # see our code (1000 -> its async for ends quietly), not a bare 1006.
                 self._record_close(code, reason)
+                await self._ws.close(code=code, message=reason.encode())
         finally:
             _disarm_heartbeat(self._ws)
             await _close_owned(self._session, self._owns_session)

@@ -20,6 +20,7 @@ moment): the ``error`` for *its* request (matched by ``event_id``) is classified
 from __future__ import annotations
 
 import asyncio
+import collections
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -93,6 +94,9 @@ class ResponseGuard:
         self.echo_grace = echo_grace
         self._echo_unsupported = False
         self._active: str | None = None
+        # Responses whose response.done was already seen (bounded): an answer processed after
+        # its own response.done must not mark that response active again.
+        self._finished: collections.deque[str] = collections.deque(maxlen=32)
         self._lock = asyncio.Lock()
         if conn is not None:
             self.attach(conn)
@@ -122,8 +126,11 @@ class ResponseGuard:
         """Track ``response.created`` / ``response.done``."""
         if event.type == "response.created":
             self._active = event.response.id or "?"
-        elif event.type == "response.done" and self._active in (None, "?", event.response.id):
-            self._active = None
+        elif event.type == "response.done":
+            if event.response.id:
+                self._finished.append(event.response.id)
+            if self._active in (None, "?", event.response.id):
+                self._active = None
 
     def reset(self) -> None:
         """Forget the response in progress (e.g. after a reconnect)."""
@@ -268,7 +275,8 @@ class ResponseGuard:
                 event = self._tagged(template, event_id)
                 answer = await self._send_and_match(conn, event, event_id)
                 if isinstance(answer, ServerEventResponseCreated):
-                    self._active = answer.response.id or "?"
+                    if answer.response.id not in self._finished:
+                        self._active = answer.response.id or "?"
                     created: Response = answer.response
                     return created
                 assert isinstance(answer, ServerEventError)
