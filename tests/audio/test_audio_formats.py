@@ -109,13 +109,17 @@ def test_from_input_session(args: tuple[object, ...], expected: AudioFormat) -> 
     assert AudioFormat.from_input_session(*args) == expected  # type: ignore[arg-type]
 
 
+def test_g711_ignores_an_inherited_sampling_rate() -> None:
+    assert AudioFormat.from_input_session("g711_ulaw", 24000) == G711_ULAW
+    assert AudioFormat.from_input_session("g711_alaw", 16000) == G711_ALAW
+
+
 @pytest.mark.parametrize(
     ("args", "match"),
     [
         (("opus",), r"unknown input_audio_format 'opus'; supported: 'pcm16', 'g711_ulaw'"),
         (("pcm16_8000hz",), "unknown input_audio_format 'pcm16_8000hz'"),
         (("pcm16", 44100), r"input_audio_sampling_rate 44100 is not supported for pcm16.*8000"),
-        (("g711_ulaw", 16000), "G.711 is always 8000 Hz"),
         (("g711_alaw", None, 2), "stereo input .* requires pcm16"),
         (("pcm16", 24000, 3), "channels must be 1 or 2, got 3"),
         ((42,), "must be a string, got int"),

@@ -67,11 +67,6 @@ INVALID = [
     ({"modalities": ["text", "smell"]}, "invalid_value", "session.modalities"),
     ({"input_audio_format": "opus"}, "invalid_value", "session.input_audio_format"),
     ({"input_audio_sampling_rate": 44100}, "invalid_value", "session.input_audio_sampling_rate"),
-    (
-        {"input_audio_format": "g711_ulaw", "input_audio_sampling_rate": 16000},
-        "invalid_value",
-        "session.input_audio_sampling_rate",
-    ),
     ({"output_audio_format": "mp3"}, "invalid_value", "session.output_audio_format"),
     ({"turn_detection": {"type": "bogus"}}, "invalid_value", "session.turn_detection.type"),
     (
@@ -224,3 +219,21 @@ async def test_binary_client_frames_are_decoded_like_text(
     ws, _ = raw
     await ws.send_bytes(b'{"type": "input_audio_buffer.clear", "event_id": "b"}')
     assert json.loads(await ws.receive_str())["type"] == "input_audio_buffer.cleared"
+
+
+async def test_switching_to_g711_keeps_working_with_an_inherited_sampling_rate() -> None:
+    # session.created reports input_audio_sampling_rate 24000; G.711 is 8 kHz regardless.
+    from azure.core.credentials import AzureKeyCredential
+
+    from voicelive.aio import connect
+    from voicelive.audio import G711_ULAW
+    from voicelive.testing import MockServer
+
+    async with MockServer() as server:
+        async with connect(endpoint=server.endpoint, credential=AzureKeyCredential("k")) as conn:
+            await conn.recv()
+            session = await conn.session.update(
+                session={"input_audio_format": "g711_ulaw"}, wait=True
+            )
+            assert session.input_audio_format == "g711_ulaw"
+            assert conn.input_audio_format == G711_ULAW

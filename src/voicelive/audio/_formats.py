@@ -188,7 +188,8 @@ class AudioFormat:
             input_audio_format: the session's ``input_audio_format`` (a string or an
                 ``InputAudioFormat`` member); ``None`` means the default, ``pcm16``.
             input_audio_sampling_rate: the session's ``input_audio_sampling_rate``; ``None``
-                means 24000 for PCM16. PCM16 allows 8000, 16000 and 24000; G.711 only 8000.
+                means 24000 for PCM16. PCM16 allows 8000, 16000 and 24000; it is ignored for
+                G.711, which is always 8000 Hz.
             channels: ``input_audio_echo_cancellation.channels``; 2 means interleaved stereo
                 PCM16 (microphone, echo reference). ``None`` means 1.
 
@@ -212,11 +213,8 @@ class AudioFormat:
                     f"supported: {', '.join(map(str, _PCM16_INPUT_RATES))}"
                 )
             return cls("pcm16", rate, n_channels)
-        if input_audio_sampling_rate not in (None, 8000):
-            raise AudioFormatError(
-                f"input_audio_sampling_rate {input_audio_sampling_rate!r} is not supported "
-                f"for {encoding}; G.711 is always 8000 Hz"
-            )
+        # G.711 is always 8000 Hz: the sampling-rate field is ignored for it (a session that
+        # switches from pcm16 to G.711 keeps its old input_audio_sampling_rate, e.g. 24000).
         if n_channels != 1:
             raise AudioFormatError(
                 f"stereo input (echo cancellation channels=2) requires pcm16, not {encoding}"
