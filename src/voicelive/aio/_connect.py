@@ -200,9 +200,12 @@ def connect(
             async or sync (``Authorization: Bearer``; a sync one runs off the event loop).
         model: the model deployment (required except in Foundry agent mode).
         api_version: defaults to ``2026-07-15``.
-        agent_name, project_name: Foundry agent mode (both or neither).
-        agent_version, conversation_id, authentication_identity_client_id,
-            foundry_resource_override: optional agent parameters.
+        agent_name: Foundry agent name (agent mode; requires ``project_name``).
+        project_name: Foundry project name (agent mode; requires ``agent_name``).
+        agent_version: optional agent version.
+        conversation_id: optional agent conversation to continue.
+        authentication_identity_client_id: optional identity the agent authenticates as.
+        foundry_resource_override: optional Foundry resource to use instead.
         query: extra query parameters (they may override the ones set above).
         headers: extra handshake headers (merged over the authentication header).
         connection_options: WebSocket options, see :data:`WebsocketConnectionOptions`.

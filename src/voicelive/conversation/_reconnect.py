@@ -282,8 +282,9 @@ class ResilientConnection:
             connection (``None``: never).
         on_mismatch: what the restored ``session.updated`` echo check does.
         send_timeout: seconds a send waits for a reconnect before failing.
-        sleep, random, clock: injectable for tests (defaults: ``asyncio.sleep``,
-            ``random.random``, ``time.monotonic``).
+        sleep: injectable sleep for tests (default ``asyncio.sleep``).
+        random: injectable jitter source for tests (default ``random.random``).
+        clock: injectable monotonic clock for tests (default ``time.monotonic``).
 
     Attributes:
         on_reconnect: callbacks ``f(Reconnected)`` (sync or async) after each reconnect.

@@ -251,7 +251,8 @@ class Emulator:
             transcription events (default :func:`stand_in_transcript`).
         session: keys overriding the default session (wire form, e.g.
             ``{"turn_detection": None}``).
-        session_id, conversation_id: ids reported in ``session.created`` and responses.
+        session_id: session id reported in ``session.created``.
+        conversation_id: conversation id reported in responses.
         model: the model reported in the session (the ``model`` query parameter).
         ms_per_char: emulated speech duration per character of reply text.
         max_audio_ms: cap of the emulated speech duration of one reply.

@@ -74,7 +74,8 @@ class CassetteRecorder:
             ``audio_end_ms`` of a truncate computed from received bytes), so that a strict
             replay still matches.
         metadata: free-form metadata for the cassette header.
-        host, port: where the proxy listens.
+        host: address the proxy listens on.
+        port: port the proxy listens on (0 picks a free one).
         max_msg_size: largest frame forwarded from upstream.
         greeting_timeout: how long to wait for the service's first frame (``session.created``)
             before forwarding the app's frames, so the cassette has them in the order the
