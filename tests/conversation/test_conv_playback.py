@@ -1,177 +1,229 @@
-"""PlaybackTracker: truncation clamped to what was received and played, for every format."""
+"""PlaybackTracker: truncation clamped to what was received and played, for every format.
+
+Every test drives the tracker through a real client connected over loopback: a scripted
+:class:`~voicelive.testing.MockServer` sends the server frames, the client reads them (the
+tracker observes what it reads) and the server records what the tracker sends.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from types import SimpleNamespace
+import base64
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from azure.core.credentials import AzureKeyCredential
+from conversation_support import created, send_json, serve, session_dict
 
-from voicelive.aio import connect
+from voicelive.aio import VoiceLiveConnection, connect
 from voicelive.audio import PCM16_24K, AudioFormat
 from voicelive.conversation import PlaybackTracker
 from voicelive.models import (
     SERVER_EVENT_ADAPTER,
     ClientEvent,
     ClientEventConversationItemTruncate,
-    ResponseSession,
     ServerEvent,
 )
-from voicelive.testing import MockServer, synthesize_speech
+from voicelive.testing import MockServer, MockServerConnection, synthesize_speech
+
+TIMEOUT = 5.0
 
 
-class FakeConn:
-    """Just enough of a connection for the tracker: a session, sends, observers."""
+class Link:
+    """A real client connected to a scripted loopback server.
 
-    def __init__(self, **session: Any) -> None:
-        self.protocol = SimpleNamespace(session=ResponseSession.model_validate(session))
-        self.sent: list[Any] = []
-        self.observers: list[Any] = []
+    The server sent ``session.created`` and the scripted frames up front; the client reads
+    them one by one with :meth:`deliver` (the tracker's observers fire on each read), so a
+    test interleaves frames and ``tracker.played(...)`` calls exactly as it wants.
+    """
 
-    async def send(self, event: ClientEvent) -> None:
-        self.sent.append(event)
+    def __init__(
+        self, server: MockServer, client: VoiceLiveConnection, inbox: asyncio.Queue[Any]
+    ) -> None:
+        self.server = server
+        self.client = client
+        self._inbox = inbox
 
-    def add_event_observer(self, observer: Any) -> None:
-        self.observers.append(observer)
+    async def deliver(self, count: int = 1) -> list[ServerEvent]:
+        """Read the next ``count`` server frames on the client."""
+        return [await asyncio.wait_for(self.client.recv(), TIMEOUT) for _ in range(count)]
 
-    def feed(self, payload: dict[str, Any]) -> None:
-        event: ServerEvent = SERVER_EVENT_ADAPTER.validate_python(payload)
-        for observer in self.observers:
-            observer(event)
+    async def sent(self, count: int) -> list[ClientEvent]:
+        """The next ``count`` client events, as the server received them."""
+        events = [await asyncio.wait_for(self._inbox.get(), TIMEOUT) for _ in range(count)]
+        assert None not in events, "the client closed before sending them"
+        return events
 
-    def audio(self, item: str, nbytes: int, response: str = "r1", index: int = 0) -> None:
-        self.feed(
-            {
-                "type": "response.audio.delta",
-                "response_id": response,
-                "item_id": item,
-                "output_index": 0,
-                "content_index": index,
-                "delta": _b64(nbytes),
-            }
-        )
-
-    def audio_done(self, item: str, response: str = "r1") -> None:
-        self.feed(
-            {
-                "type": "response.audio.done",
-                "response_id": response,
-                "item_id": item,
-                "output_index": 0,
-                "content_index": 0,
-            }
-        )
-
-    def response(self, kind: str, rid: str = "r1") -> None:
-        self.feed({"type": f"response.{kind}", "response": {"id": rid}})
-
-    def types(self) -> list[str]:
-        return [event.type for event in self.sent]
+    async def rest(self) -> list[ClientEvent]:
+        """Close the client; every further client event the server received before the close."""
+        await self.client.close()
+        events: list[ClientEvent] = []
+        while (event := await asyncio.wait_for(self._inbox.get(), TIMEOUT)) is not None:
+            events.append(event)
+        return events
 
 
-def _b64(nbytes: int) -> str:
-    import base64
+@contextlib.asynccontextmanager
+async def scripted(*frames: dict[str, Any], **session: Any) -> AsyncIterator[Link]:
+    """A loopback server sending ``session.created`` (``session`` overrides) then ``frames``."""
+    inbox: asyncio.Queue[ClientEvent | None] = asyncio.Queue()
 
-    return base64.b64encode(bytes(nbytes)).decode()
+    async def handler(conn: MockServerConnection) -> None:
+        await send_json(conn, created(session_dict(**session)))
+        for frame in frames:
+            await send_json(conn, frame)
+        try:
+            async for event in conn:
+                inbox.put_nowait(event)
+        finally:
+            inbox.put_nowait(None)
+
+    async with serve(handler) as (server, client):
+        link = Link(server, client, inbox)
+        (hello,) = await link.deliver()
+        assert hello.type == "session.created"
+        yield link
 
 
-def manual() -> FakeConn:
-    return FakeConn(turn_detection=None)
+def manual(*frames: dict[str, Any]) -> contextlib.AbstractAsyncContextManager[Link]:
+    """A session without turn detection (the app decides when the user interrupts)."""
+    return scripted(*frames, turn_detection=None)
+
+
+def audio(item: str, nbytes: int, response: str = "r1", index: int = 0) -> dict[str, Any]:
+    return {
+        "type": "response.audio.delta",
+        "response_id": response,
+        "item_id": item,
+        "output_index": 0,
+        "content_index": index,
+        "delta": base64.b64encode(bytes(nbytes)).decode(),
+    }
+
+
+def audio_done(item: str, response: str = "r1") -> dict[str, Any]:
+    return {
+        "type": "response.audio.done",
+        "response_id": response,
+        "item_id": item,
+        "output_index": 0,
+        "content_index": 0,
+    }
+
+
+def response(kind: str, rid: str = "r1") -> dict[str, Any]:
+    status = "in_progress" if kind == "created" else "completed"
+    return {"type": f"response.{kind}", "response": {"id": rid, "status": status}}
+
+
+def types(events: list[ClientEvent]) -> list[str]:
+    return [event.type for event in events]
 
 
 async def test_truncates_at_played_audio_for_pcm16_24k() -> None:
-    conn = manual()
-    tracker = PlaybackTracker(conn)  # type: ignore[arg-type]
-    conn.response("created")
-    conn.audio("a1", 48_000)  # 1000 ms
-    tracker.played("a1", 24_000)  # 500 ms
-    assert tracker.received_ms("a1") == 1000
-    assert tracker.played_ms("a1") == 500
-    assert tracker.response_in_progress == "r1"
-    result = await tracker.interrupt()
-    assert conn.types() == ["response.cancel", "conversation.item.truncate"]
-    truncate = conn.sent[-1]
-    assert isinstance(truncate, ClientEventConversationItemTruncate)
-    assert (truncate.item_id, truncate.content_index, truncate.audio_end_ms) == ("a1", 0, 500)
-    assert result.cancelled
-    assert result.truncation is not None
-    assert result.truncation.played_ms == 500
-    assert result.skipped is None
-    # nothing left to interrupt afterwards; late audio of the cancelled response is dropped
-    assert not tracker.should_play(SimpleNamespace(response_id="r1"))
-    assert tracker.should_play(SimpleNamespace(response_id="r2"))
-    conn.sent.clear()
-    again = await tracker.interrupt()
-    assert conn.types() == ["response.cancel"]  # r1 is still active until response.done
-    assert again.truncation is None
+    late = audio("a1", 4_800)  # r1 keeps streaming while the client cancels it
+    async with manual(response("created"), audio("a1", 48_000), late) as link:
+        tracker = PlaybackTracker(link.client)
+        await link.deliver(2)
+        tracker.played("a1", 24_000)  # 500 ms of the 1000 ms received
+        assert tracker.received_ms("a1") == 1000
+        assert tracker.played_ms("a1") == 500
+        assert tracker.response_in_progress == "r1"
+        result = await tracker.interrupt()
+        sent = await link.sent(2)
+        assert types(sent) == ["response.cancel", "conversation.item.truncate"]
+        truncate = sent[-1]
+        assert isinstance(truncate, ClientEventConversationItemTruncate)
+        assert (truncate.item_id, truncate.content_index, truncate.audio_end_ms) == ("a1", 0, 500)
+        assert result.cancelled
+        assert result.truncation is not None
+        assert result.truncation.played_ms == 500
+        assert result.skipped is None
+        # nothing left to interrupt afterwards; late audio of the cancelled response is dropped
+        (late_delta,) = await link.deliver()
+        assert late_delta.type == "response.audio.delta"
+        assert not tracker.should_play(late_delta)
+        assert tracker.should_play(SERVER_EVENT_ADAPTER.validate_python(audio("b1", 2, "r2")))
+        again = await tracker.interrupt()
+        assert types(await link.rest()) == ["response.cancel"]  # r1 active until response.done
+        assert again.truncation is None
 
 
 async def test_overshoot_is_clamped_to_received_audio() -> None:
-    conn = manual()
-    tracker = PlaybackTracker(conn)  # type: ignore[arg-type]
-    conn.audio("a1", 4_800)  # 100 ms received so far
-    tracker.played("a1", ms=185)  # the app's clock ran ahead (pipecat#2106)
-    result = await tracker.interrupt()
-    assert result.truncation is not None
-    assert result.truncation.audio_end_ms == 100
-    assert result.truncation.received_ms == 100
+    async with manual(audio("a1", 4_800)) as link:  # 100 ms received so far
+        tracker = PlaybackTracker(link.client)
+        await link.deliver()
+        tracker.played("a1", ms=185)  # the app's clock ran ahead (pipecat#2106)
+        result = await tracker.interrupt()
+        assert result.truncation is not None
+        assert result.truncation.audio_end_ms == 100
+        assert result.truncation.received_ms == 100
+        (truncate,) = await link.rest()  # no response.created seen: nothing to cancel
+        assert isinstance(truncate, ClientEventConversationItemTruncate)
+        assert truncate.audio_end_ms == 100
 
 
 async def test_interruption_before_any_audio_was_played_sends_no_truncate() -> None:
-    conn = manual()
-    tracker = PlaybackTracker(conn)  # type: ignore[arg-type]
-    conn.response("created")
-    conn.audio("a1", 9_600)
-    result = await tracker.interrupt()
-    assert conn.types() == ["response.cancel"]
-    assert result.truncation is None
-    assert result.skipped == "nothing played"
-    assert result.unplayed_item_ids == ("a1",)
+    async with manual(response("created"), audio("a1", 9_600)) as link:
+        tracker = PlaybackTracker(link.client)
+        await link.deliver(2)
+        result = await tracker.interrupt()
+        assert types(await link.rest()) == ["response.cancel"]
+        assert result.truncation is None
+        assert result.skipped == "nothing played"
+        assert result.unplayed_item_ids == ("a1",)
     # less than one millisecond played is "nothing played" too (no audio_end_ms=0)
-    conn2 = manual()
-    tracker2 = PlaybackTracker(conn2)  # type: ignore[arg-type]
-    conn2.audio("a1", 9_600)
-    tracker2.played("a1", 46)  # 23 samples = 0.96 ms
-    assert (await tracker2.interrupt()).skipped == "nothing played"
-    assert conn2.sent == []
+    async with manual(audio("a1", 9_600)) as link:
+        tracker = PlaybackTracker(link.client)
+        await link.deliver()
+        tracker.played("a1", 46)  # 23 samples = 0.96 ms
+        assert (await tracker.interrupt()).skipped == "nothing played"
+        assert await link.rest() == []
 
 
 async def test_multi_item_response_truncates_the_item_being_heard() -> None:
-    conn = manual()
-    tracker = PlaybackTracker(conn)  # type: ignore[arg-type]
-    conn.response("created")
-    conn.audio("a1", 24_000)
-    conn.audio_done("a1")
-    conn.audio("a2", 48_000)
-    conn.audio("a3", 4_800)
-    tracker.played("a1", 24_000)  # heard completely
-    tracker.played("a2", 12_000)  # 250 ms of the second item
-    result = await tracker.interrupt()
-    assert result.truncation is not None
-    assert (result.truncation.item_id, result.truncation.audio_end_ms) == ("a2", 250)
-    assert result.unplayed_item_ids == ("a3",)
+    async with manual(
+        response("created"),
+        audio("a1", 24_000),
+        audio_done("a1"),
+        audio("a2", 48_000),
+        audio("a3", 4_800),
+    ) as link:
+        tracker = PlaybackTracker(link.client)
+        await link.deliver(5)
+        tracker.played("a1", 24_000)  # heard completely
+        tracker.played("a2", 12_000)  # 250 ms of the second item
+        result = await tracker.interrupt()
+        assert result.truncation is not None
+        assert (result.truncation.item_id, result.truncation.audio_end_ms) == ("a2", 250)
+        assert result.unplayed_item_ids == ("a3",)
+        cancel, truncate = await link.rest()
+        assert cancel.type == "response.cancel"
+        assert isinstance(truncate, ClientEventConversationItemTruncate)
+        assert (truncate.item_id, truncate.audio_end_ms) == ("a2", 250)
 
 
 async def test_fully_played_item_needs_no_truncation() -> None:
-    conn = manual()
-    tracker = PlaybackTracker(conn)  # type: ignore[arg-type]
-    conn.response("created")
-    conn.audio("a1", 24_000)
-    conn.response("done")
-    tracker.played("a1", 24_000)
-    result = await tracker.interrupt()
-    assert result.skipped == "fully played"
-    assert conn.sent == []  # nothing in progress, nothing to truncate
+    async with manual(response("created"), audio("a1", 24_000), response("done")) as link:
+        tracker = PlaybackTracker(link.client)
+        await link.deliver(3)
+        tracker.played("a1", 24_000)
+        result = await tracker.interrupt()
+        assert result.skipped == "fully played"
+        assert await link.rest() == []  # nothing in progress, nothing to truncate
     # played everything received, but the server is still generating: truncate at received
-    conn = manual()
-    tracker = PlaybackTracker(conn)  # type: ignore[arg-type]
-    conn.audio("a1", 24_000)
-    tracker.played("a1", 24_000)
-    result = await tracker.interrupt()
-    assert result.truncation is not None
-    assert result.truncation.audio_end_ms == 500
+    async with manual(audio("a1", 24_000)) as link:
+        tracker = PlaybackTracker(link.client)
+        await link.deliver()
+        tracker.played("a1", 24_000)
+        result = await tracker.interrupt()
+        assert result.truncation is not None
+        assert result.truncation.audio_end_ms == 500
+        (truncate,) = await link.rest()
+        assert isinstance(truncate, ClientEventConversationItemTruncate)
+        assert truncate.audio_end_ms == 500
 
 
 @pytest.mark.parametrize(
@@ -186,82 +238,101 @@ async def test_fully_played_item_needs_no_truncation() -> None:
     ],
 )
 async def test_every_output_format(fmt: str, received: int, played: int, expected_ms: int) -> None:
-    conn = FakeConn(turn_detection=None, output_audio_format=fmt)
-    tracker = PlaybackTracker(conn)  # type: ignore[arg-type]
-    conn.audio("a1", received)
-    tracker.played("a1", played)
-    assert tracker.received_ms("a1") == 1000
-    truncation = tracker.truncation()
-    assert truncation is not None
-    assert truncation.audio_end_ms == expected_ms
+    async with scripted(
+        audio("a1", received), turn_detection=None, output_audio_format=fmt
+    ) as link:
+        tracker = PlaybackTracker(link.client)
+        await link.deliver()
+        tracker.played("a1", played)
+        assert tracker.received_ms("a1") == 1000
+        truncation = tracker.truncation()
+        assert truncation is not None
+        assert truncation.audio_end_ms == expected_ms
+        await tracker.interrupt()
+        (truncate,) = await link.rest()
+        assert isinstance(truncate, ClientEventConversationItemTruncate)
+        assert truncate.audio_end_ms == expected_ms
 
 
 async def test_played_ms_uses_the_format_the_item_was_received_in() -> None:
-    conn = FakeConn(turn_detection=None, output_audio_format="g711_ulaw")
-    tracker = PlaybackTracker(conn)  # type: ignore[arg-type]
-    conn.audio("a1", 8_000)
-    # the session changes format afterwards; a1 stays 8 kHz G.711
-    conn.protocol.session = ResponseSession.model_validate({"output_audio_format": "pcm16"})
-    tracker.played("a1", ms=125)
-    assert tracker.played_ms("a1") == 125
-    assert tracker.truncation().audio_end_ms == 125  # type: ignore[union-attr]
-    fixed = PlaybackTracker(output_format=AudioFormat("pcm16", 16000))
-    fixed.observe(SERVER_EVENT_ADAPTER.validate_python({"type": "response.audio.delta", "response_id": "r", "item_id": "x", "output_index": 0, "content_index": 0, "delta": _b64(3200)}))  # fmt: skip
-    assert fixed.received_ms("x") == 100
+    # the session changes format after a1 started; a1 stays 8 kHz G.711
+    pcm16 = session_dict(turn_detection=None, output_audio_format="pcm16")
+    async with scripted(
+        audio("a1", 8_000),
+        {"type": "session.updated", "event_id": "e1", "session": pcm16},
+        audio("x", 3_200),
+        turn_detection=None,
+        output_audio_format="g711_ulaw",
+    ) as link:
+        tracker = PlaybackTracker(link.client)
+        fixed = PlaybackTracker(link.client, output_format=AudioFormat("pcm16", 16000))
+        await link.deliver(2)
+        assert link.client.protocol.session is not None
+        assert link.client.protocol.session.output_audio_format == "pcm16"
+        tracker.played("a1", ms=125)
+        assert tracker.played_ms("a1") == 125
+        assert tracker.truncation().audio_end_ms == 125  # type: ignore[union-attr]
+        await link.deliver()
+        assert fixed.received_ms("x") == 100  # a fixed format wins over the session's
 
 
 async def test_auto_truncate_and_server_vad_cancel_policy() -> None:
-    conn = FakeConn(turn_detection={"type": "server_vad", "auto_truncate": True})
-    tracker = PlaybackTracker(conn)  # type: ignore[arg-type]
-    conn.response("created")
-    conn.audio("a1", 48_000)
-    tracker.played("a1", 24_000)
-    result = await tracker.interrupt()
-    # server VAD cancels by itself (interrupt_response defaults on) and truncates by itself
-    assert conn.sent == []
-    assert result.skipped == "auto_truncate"
-    assert not result.cancelled
-    conn = FakeConn(turn_detection={"type": "server_vad"})
-    tracker = PlaybackTracker(conn)  # type: ignore[arg-type]
-    conn.response("created")
-    result = await tracker.interrupt(cancel=True, clear_output=True)
-    assert conn.types() == ["response.cancel", "output_audio_buffer.clear"]
-    assert result.cleared
-    conn = FakeConn(turn_detection={"type": "server_vad", "interrupt_response": False})
-    tracker = PlaybackTracker(conn)  # type: ignore[arg-type]
-    conn.response("created")
-    await tracker.interrupt(truncate=False)
-    assert conn.types() == ["response.cancel"]
+    async with scripted(
+        response("created"),
+        audio("a1", 48_000),
+        turn_detection={"type": "server_vad", "auto_truncate": True},
+    ) as link:
+        tracker = PlaybackTracker(link.client)
+        await link.deliver(2)
+        tracker.played("a1", 24_000)
+        result = await tracker.interrupt()
+        # server VAD cancels by itself (interrupt_response defaults on) and truncates by itself
+        assert await link.rest() == []
+        assert result.skipped == "auto_truncate"
+        assert not result.cancelled
+    async with scripted(response("created"), turn_detection={"type": "server_vad"}) as link:
+        tracker = PlaybackTracker(link.client)
+        await link.deliver()
+        result = await tracker.interrupt(cancel=True, clear_output=True)
+        assert types(await link.rest()) == ["response.cancel", "output_audio_buffer.clear"]
+        assert result.cleared
+    async with scripted(
+        response("created"), turn_detection={"type": "server_vad", "interrupt_response": False}
+    ) as link:
+        tracker = PlaybackTracker(link.client)
+        await link.deliver()
+        await tracker.interrupt(truncate=False)
+        assert types(await link.rest()) == ["response.cancel"]
 
 
 async def test_truncated_event_and_reset_and_errors() -> None:
-    conn = manual()
-    tracker = PlaybackTracker(conn)  # type: ignore[arg-type]
-    conn.audio("a1", 48_000)
-    tracker.played("a1", 24_000)
-    conn.feed(
-        {
-            "type": "conversation.item.truncated",
-            "item_id": "a1",
-            "content_index": 0,
-            "audio_end_ms": 400,
-        }
-    )
-    assert (await tracker.interrupt()).skipped == "already truncated"
-    tracker.reset()
-    assert tracker.truncation() is None
-    assert tracker.received_ms("a1") == 0
-    with pytest.raises(ValueError, match="exactly one"):
-        tracker.played("a1")
-    with pytest.raises(ValueError, match="negative"):
-        tracker.played("a1", -2)
-    with pytest.raises(RuntimeError, match="connection"):
-        await PlaybackTracker().interrupt()
-    assert "PlaybackTracker" in repr(tracker)
-    unknown = FakeConn(turn_detection=None, output_audio_format="opus")
-    weird = PlaybackTracker(unknown)  # type: ignore[arg-type]
-    unknown.audio("a", 4800)
-    assert weird.received_ms("a") == 100  # counted as PCM16 24 kHz
+    truncated = {
+        "type": "conversation.item.truncated",
+        "item_id": "a1",
+        "content_index": 0,
+        "audio_end_ms": 400,
+    }
+    async with manual(audio("a1", 48_000), truncated) as link:
+        tracker = PlaybackTracker(link.client)
+        await link.deliver()
+        tracker.played("a1", 24_000)
+        await link.deliver()  # the server truncated a1 already (another client, server VAD)
+        assert (await tracker.interrupt()).skipped == "already truncated"
+        assert await link.rest() == []
+        tracker.reset()
+        assert tracker.truncation() is None
+        assert tracker.received_ms("a1") == 0
+        with pytest.raises(ValueError, match="exactly one"):
+            tracker.played("a1")
+        with pytest.raises(ValueError, match="negative"):
+            tracker.played("a1", -2)
+        with pytest.raises(RuntimeError, match="connection"):
+            await PlaybackTracker().interrupt()
+        assert "PlaybackTracker" in repr(tracker)
+    async with scripted(audio("a", 4_800), turn_detection=None, output_audio_format="opus") as link:
+        weird = PlaybackTracker(link.client)
+        await link.deliver()
+        assert weird.received_ms("a") == 100  # counted as PCM16 24 kHz
 
 
 # ------------------------------------------------------------------------------ emulator
