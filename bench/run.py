@@ -580,8 +580,19 @@ def machine_info(versions: dict[str, dict[str, Any]]) -> list[str]:
                     break
     except OSError:
         pass
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(BENCH_DIR), "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        ).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        commit = ""
     lines = [
         f"- machine: {os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}",
+        f"- repository at {commit or 'unknown commit'}",
         f"- harness/server Python {platform.python_version()} ({sys.executable})",
     ]
     for key, hello in versions.items():
