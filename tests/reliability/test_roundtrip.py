@@ -90,3 +90,47 @@ def test_every_event_class_is_covered() -> None:
     """The parametrization above is the full model set (a new class is fuzzed automatically)."""
     assert len(SERVER_EVENT_CLASSES) >= 73
     assert len(CLIENT_EVENT_CLASSES) >= 21
+
+
+def test_client_events_round_trip_over_a_real_connection(rel_config: Any) -> None:
+    """Random client events sent with ``conn.send`` over loopback arrive equal at the server
+    (server events take the same trip the other way in test_fuzz_frames.py, "valid" kind)."""
+    import asyncio
+
+    from _rel_support import key
+    from hypothesis import strategies as st
+
+    from voicelive.aio import connect
+    from voicelive.testing import MockServer, MockServerConnection
+
+    async def record(conn: MockServerConnection) -> None:
+        async for _event in conn:
+            pass
+
+    loop = asyncio.new_event_loop()
+    server = MockServer(record)
+    loop.run_until_complete(server.start())
+    conn = loop.run_until_complete(connect(endpoint=server.endpoint, credential=key()))
+    events = st.one_of(*(wire_data(cls) for _, cls in sorted(CLIENT_EVENT_CLASSES.items())))
+
+    async def send_all(instances: list[Any]) -> None:
+        before = len(server.received)
+        for instance in instances:
+            await conn.send(instance)
+        while len(server.received) < before + len(instances):
+            await asyncio.sleep(0.001)
+
+    @_settings(rel_config.roundtrip_examples * 4)
+    @given(st.lists(events, min_size=1, max_size=5))
+    def check(batch: list[dict[str, Any]]) -> None:
+        instances = [CLIENT_EVENT_ADAPTER.validate_python(data) for data in batch]
+        loop.run_until_complete(asyncio.wait_for(send_all(instances), 10))
+        assert server.received[-len(instances) :] == instances
+        _count("client, over loopback")
+
+    try:
+        check()
+    finally:
+        loop.run_until_complete(conn.close())
+        loop.run_until_complete(server.stop())
+        loop.close()
