@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import AsyncIterator
 
@@ -246,3 +247,34 @@ async def test_handshake_timeout_is_honoured() -> None:
             )
     finally:
         await runner.cleanup()
+
+
+async def test_connections_share_one_session_per_loop_and_the_last_closes_it() -> None:
+    from voicelive.aio._transport import SHARED_SESSIONS
+
+    async with MockServer() as server:
+        assert SHARED_SESSIONS.users() == 0
+        first = await connect(endpoint=server.endpoint, credential=KEY)
+        second = await connect(endpoint=server.endpoint, credential=KEY)
+        assert SHARED_SESSIONS.users() == 2
+        await first.close()
+        assert SHARED_SESSIONS.users() == 1
+        await second.response.cancel()  # the shared session still works for the other one
+        await second.close()
+        assert SHARED_SESSIONS.users() == 0
+        # Failed handshakes release their reference too.
+        with pytest.raises(ConnectionError):
+            await connect(endpoint="http://127.0.0.1:9", credential=KEY)
+        assert SHARED_SESSIONS.users() == 0
+
+
+async def test_more_than_100_concurrent_connections_do_not_wait_for_a_pool_slot() -> None:
+    async with MockServer() as server:
+        conns = await asyncio.wait_for(
+            asyncio.gather(*(connect(endpoint=server.endpoint, credential=KEY) for _ in range(120))),
+            20,
+        )
+        try:
+            assert len({id(c) for c in conns}) == 120
+        finally:
+            await asyncio.gather(*(c.close() for c in conns))

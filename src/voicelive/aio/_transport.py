@@ -23,6 +23,7 @@ import asyncio
 import builtins
 import contextvars
 import ssl as _ssl
+import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -112,9 +113,50 @@ def _ensure_redirect_guard(session: aiohttp.ClientSession) -> None:
         configs.append(_REDIRECT_GUARD)
 
 
-def new_client_session() -> aiohttp.ClientSession:
-    """A ClientSession owned by voicelive, with the redirect guard installed."""
-    return aiohttp.ClientSession(trace_configs=[_REDIRECT_GUARD])
+class _SharedSessions:
+    """One aiohttp ``ClientSession`` per event loop, shared by the connections voicelive opens.
+
+    A ClientSession with its connector costs about 9 KiB and ~100 GC-tracked objects; a
+    server holding thousands of voice sessions per process would pay that per connection (as
+    the official SDK does). Sharing is reference-counted: the last connection to release the
+    session closes it, so nothing outlives its users and aiohttp never warns about an
+    unclosed session. The connector has no connection limit (aiohttp's default of 100 would
+    make the 101st concurrent WebSocket wait for a pool slot).
+    """
+
+    def __init__(self) -> None:
+        self._by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, list[Any]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def acquire(self) -> aiohttp.ClientSession:
+        loop = asyncio.get_running_loop()
+        entry = self._by_loop.get(loop)
+        if entry is None or entry[0].closed:
+            session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=0), trace_configs=[_REDIRECT_GUARD]
+            )
+            entry = [session, 0]
+            self._by_loop[loop] = entry
+        entry[1] += 1
+        return entry[0]  # type: ignore[no-any-return]
+
+    async def release(self, session: aiohttp.ClientSession) -> None:
+        entry = self._by_loop.get(asyncio.get_running_loop())
+        if entry is None or entry[0] is not session:
+            return  # already closed by its last user
+        entry[1] -= 1
+        if entry[1] <= 0:
+            del self._by_loop[asyncio.get_running_loop()]
+            await session.close()
+
+    def users(self) -> int:
+        """Connections currently holding this loop's shared session (for tests)."""
+        entry = self._by_loop.get(asyncio.get_running_loop())
+        return 0 if entry is None else int(entry[1])
+
+
+SHARED_SESSIONS = _SharedSessions()
 
 
 class ClientTransport:
@@ -164,7 +206,7 @@ class ClientTransport:
             ConnectionError: the server could not be reached (DNS, refused, TLS).
         """
         owns = session is None
-        client_session = new_client_session() if session is None else session
+        client_session = SHARED_SESSIONS.acquire() if session is None else session
         if not owns:
             _ensure_redirect_guard(client_session)
         kwargs: dict[str, Any] = dict(options.vendor_options)
@@ -378,8 +420,9 @@ def _disarm_heartbeat(ws: aiohttp.ClientWebSocketResponse[bool]) -> None:
 
 
 async def _close_owned(session: aiohttp.ClientSession, owns: bool) -> None:
-    if owns and not session.closed:
-        await session.close()
+    """Release our reference to the shared session (never touches a caller's session)."""
+    if owns:
+        await SHARED_SESSIONS.release(session)
 
 
 def _safe_reason(exc: BaseException) -> str:
