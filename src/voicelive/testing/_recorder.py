@@ -226,10 +226,11 @@ class CassetteRecorder:
             self._finish(connection, cassette, task)
             return
         closing = False
+        close_code, close_reason = 1000, ""
         greeted = asyncio.Event()
 
         async def app_to_upstream() -> None:
-            nonlocal closing
+            nonlocal closing, close_code, close_reason
             # The service speaks first (session.created): record it before the app's frames
             # that were already waiting, as the service saw them.
             with contextlib.suppress(asyncio.TimeoutError):
@@ -241,9 +242,8 @@ class CassetteRecorder:
                     if not closing:
                         closing = True
                         add("client", close=exc.code, reason=exc.reason)
-                        code = 1000 if exc.code in _UNSENDABLE else exc.code
-                        with contextlib.suppress(ConnectionClosed):
-                            await upstream.close(code, exc.reason)
+                        if exc.code not in _UNSENDABLE:
+                            close_code, close_reason = exc.code, exc.reason
                     return
                 add("client", data)
                 with contextlib.suppress(ConnectionClosed):
@@ -273,10 +273,13 @@ class CassetteRecorder:
                 with contextlib.suppress(ConnectionClosed):
                     await connection.send_raw(data)
 
-        pumps = [asyncio.create_task(upstream_to_app()), asyncio.create_task(app_to_upstream())]
+        from_upstream = asyncio.create_task(upstream_to_app())
+        from_app = asyncio.create_task(app_to_upstream())
+        pumps = [from_upstream, from_app]
         try:
             await asyncio.wait(pumps, return_when=asyncio.FIRST_COMPLETED)
-            await asyncio.wait(pumps, timeout=5.0)
+            if not from_app.done():  # upstream closed first: let the app's side wind down
+                await asyncio.wait([from_app], timeout=5.0)
         finally:
             for pump in pumps:
                 pump.cancel()
@@ -284,7 +287,7 @@ class CassetteRecorder:
                 with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
                     await pump
             with contextlib.suppress(Exception):
-                await upstream.close()
+                await upstream.close(close_code, close_reason)  # once: it releases the session
             self._finish(connection, cassette, task)
 
     def _finish(

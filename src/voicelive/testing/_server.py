@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from .._logging import get_logger
 from .._protocol import Side, VoiceLiveProtocol, closed_exception
 from ..aio._transport import ServerTransport, WebSocketServer
-from ..exceptions import ConnectionClosed, RemoteProtocolError
+from ..exceptions import ConnectionClosed, ConnectionClosedError, RemoteProtocolError
 from ..models import ClientEvent, ResponseSession, ServerEventBase
 from ._emulator import Emulator, WireEvent
 from ._emulator import default_session as _default_session_dict
@@ -175,7 +175,11 @@ class MockServerConnection:
 
     async def ping(self, data: bytes = b"") -> None:
         """Send a WebSocket PING."""
-        await self._transport.ping(data)
+        self._check_alive()
+        try:
+            await self._transport.ping(data)
+        except (ConnectionResetError, RuntimeError) as exc:
+            raise ConnectionClosedError(1006, "client went away") from exc
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
         """Close with a real close frame."""
@@ -232,7 +236,7 @@ class MockServerConnection:
             await transport.close(fault.code, fault.reason)
         elif action == "ping":
             frame = fault.frame
-            await transport.ping(frame if isinstance(frame, bytes) else frame.encode())
+            await self.ping(frame if isinstance(frame, bytes) else frame.encode())
         elif isinstance(fault.frame, bytes):
             await transport.send_bytes(fault.frame)
         else:
