@@ -278,3 +278,19 @@ async def test_more_than_100_concurrent_connections_do_not_wait_for_a_pool_slot(
             assert len({id(c) for c in conns}) == 120
         finally:
             await asyncio.gather(*(c.close() for c in conns))
+
+
+async def test_closing_twice_releases_the_shared_session_once() -> None:
+    from voicelive.aio._transport import SHARED_SESSIONS
+
+    async with MockServer() as server:
+        keep = await connect(endpoint=server.endpoint, credential=KEY)
+        twice = await connect(endpoint=server.endpoint, credential=KEY)
+        await twice.close()
+        await twice.close()
+        assert SHARED_SESSIONS.users() == 1
+        await keep.response.cancel()
+        third = await connect(endpoint=server.endpoint, credential=KEY)
+        await third.close()
+        await keep.close()
+        assert SHARED_SESSIONS.users() == 0

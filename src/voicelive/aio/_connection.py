@@ -77,6 +77,44 @@ MAX_APPEND_BYTES = 15 * 1024 * 1024
 EventMatcher = Callable[[ServerEventBase], bool]
 
 
+class _ReaderGate:
+    """Who may read the socket now: a FIFO lock whose uncontended path never awaits.
+
+    ``recv()`` in an ``async for`` loop takes it synchronously (``busy = True``) when free,
+    which saves a coroutine and a lock round trip per event. When busy, ``enter()`` queues;
+    ``leave()`` hands ownership straight to the first live waiter (``busy`` stays True), so a
+    tight reading loop cannot starve a queued ``wait_for`` or a second ``recv()``.
+    """
+
+    __slots__ = ("_waiters", "busy")
+
+    def __init__(self) -> None:
+        self.busy = False
+        self._waiters: deque[asyncio.Future[None]] = deque()
+
+    async def enter(self) -> None:
+        if not self.busy:
+            self.busy = True
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(future)
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self.leave()  # ownership was handed to us as we were cancelled: pass it on
+            raise
+
+    def leave(self) -> None:
+        waiters = self._waiters
+        while waiters:
+            future = waiters.popleft()
+            if not future.done():
+                future.set_result(None)
+                return
+        self.busy = False
+
+
 class _Waiter:
     __slots__ = ("future", "matches")
 
@@ -110,7 +148,7 @@ class VoiceLiveConnection:
         self._host = host
         self._model = model
         self._send_lock = asyncio.Lock()
-        self._recv_lock = asyncio.Lock()
+        self._reader = _ReaderGate()
         # Events (and bad-frame errors) read by wait_for() for recv()/async for, in order.
         self._pending: deque[ServerEvent | RemoteProtocolError] = deque()
         # ids of queued events some wait_for() already returned (never returned twice).
@@ -335,10 +373,18 @@ class VoiceLiveConnection:
         """
         if self._pending:
             return self._pop_pending()
-        async with self._recv_lock:
+        reader = self._reader
+        if not reader.busy:  # fast path: nobody else reads, take the socket without awaiting
+            reader.busy = True
+        else:
+            await reader.enter()
             if self._pending:
+                reader.leave()
                 return self._pop_pending()
+        try:
             return await self._read_one()
+        finally:
+            reader.leave()
 
     def _pop_pending(self) -> ServerEvent:
         item = self._pending.popleft()
@@ -355,8 +401,11 @@ class VoiceLiveConnection:
         """
         if self._pending:
             return self._pop_pending().to_wire_json().encode()
-        async with self._recv_lock:
+        await self._reader.enter()
+        try:
             data = await self._transport.receive()
+        finally:
+            self._reader.leave()
         return data.encode() if isinstance(data, str) else data
 
     async def _read_one(self) -> ServerEvent:
@@ -505,7 +554,8 @@ class VoiceLiveConnection:
     async def _wait(self, waiter: _Waiter) -> ServerEvent:
         future = waiter.future
         while not future.done():
-            async with self._recv_lock:
+            await self._reader.enter()
+            try:
                 if future.done():
                     break
                 self._matched_last_read = False
@@ -514,6 +564,8 @@ class VoiceLiveConnection:
                 except RemoteProtocolError as exc:
                     event = exc  # keep it for recv()/async for, which report it in order
                 self._queue_pending(event, claimed=self._matched_last_read)
+            finally:
+                self._reader.leave()
         return future.result()
 
     def _search_pending(self, matches: EventMatcher) -> ServerEvent | None:

@@ -350,7 +350,9 @@ class ClientTransport:
                 await self._ws.close(code=code, message=reason.encode())
         finally:
             _disarm_heartbeat(self._ws)
-            await _close_owned(self._session, self._owns_session)
+            if self._owns_session:  # release our reference to the shared session exactly once
+                self._owns_session = False
+                await _close_owned(self._session, True)
 
     # -- helpers -------------------------------------------------------------
 
