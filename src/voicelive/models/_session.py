@@ -363,37 +363,34 @@ class EouDetection(VoiceLiveModel):
     """Discriminator: the EOU model name."""
 
 
-class AzureSemanticDetection(EouDetection):
+class _AzureSemanticDetectionFields(EouDetection):
+    """Fields shared by the Azure semantic end-of-utterance detectors (private base)."""
+
+    threshold_level: Annotated[EouThresholdLevel | str, _LTR] | None = None
+    """Detection sensitivity (default ``"medium"``)."""
+    timeout_ms: int | None = None
+    """Maximum wait for the end of the utterance, in ms (default 1000)."""
+
+
+class AzureSemanticDetection(_AzureSemanticDetectionFields):
     """Semantic end-of-utterance detection."""
 
     model: Literal["semantic_detection_v1"] = "semantic_detection_v1"
     """Discriminator, always ``"semantic_detection_v1"``."""
-    threshold_level: Annotated[EouThresholdLevel | str, _LTR] | None = None
-    """Detection sensitivity (default ``"medium"``)."""
-    timeout_ms: int | None = None
-    """Maximum wait for the end of the utterance, in ms (default 1000)."""
 
 
-class AzureSemanticDetectionEn(EouDetection):
+class AzureSemanticDetectionEn(_AzureSemanticDetectionFields):
     """Semantic end-of-utterance detection, English only."""
 
     model: Literal["semantic_detection_v1_en"] = "semantic_detection_v1_en"
     """Discriminator, always ``"semantic_detection_v1_en"``."""
-    threshold_level: Annotated[EouThresholdLevel | str, _LTR] | None = None
-    """Detection sensitivity (default ``"medium"``)."""
-    timeout_ms: int | None = None
-    """Maximum wait for the end of the utterance, in ms (default 1000)."""
 
 
-class AzureSemanticDetectionMultilingual(EouDetection):
+class AzureSemanticDetectionMultilingual(_AzureSemanticDetectionFields):
     """Semantic end-of-utterance detection, multilingual."""
 
     model: Literal["semantic_detection_v1_multilingual"] = "semantic_detection_v1_multilingual"
     """Discriminator, always ``"semantic_detection_v1_multilingual"``."""
-    threshold_level: Annotated[EouThresholdLevel | str, _LTR] | None = None
-    """Detection sensitivity (default ``"medium"``)."""
-    timeout_ms: int | None = None
-    """Maximum wait for the end of the utterance, in ms (default 1000)."""
 
 
 class UnknownEouDetection(EouDetection, ServerModel):
@@ -428,19 +425,20 @@ class TurnDetection(VoiceLiveModel):
     """Discriminator: the turn-detection type."""
 
 
-class ServerVad(TurnDetection):
-    """Volume-based voice activity detection."""
+class _VadFields(TurnDetection):
+    """Fields shared by the volume and Azure semantic VADs (private base).
 
-    type: Literal["server_vad"] = "server_vad"
-    """Discriminator, always ``"server_vad"``."""
+    Documented defaults differ by type; see each class.
+    """
+
     threshold: float | None = None
-    """Activation threshold, 0.0-1.0 (default 0.5)."""
+    """Activation threshold, 0.0-1.0."""
     prefix_padding_ms: int | None = None
-    """Audio kept before detected speech, in ms (default 400; 300 before 2026-04-10)."""
+    """Audio kept before detected speech, in ms."""
     silence_duration_ms: int | None = None
-    """Silence that ends a turn, in ms (default 500)."""
+    """Silence that ends a turn, in ms."""
     speech_duration_ms: int | None = None
-    """Minimum speech that starts a turn, in ms (default 200; documented, not in SDK 1.3.1)."""
+    """Minimum speech that starts a turn, in ms."""
     end_of_utterance_detection: EouDetectionUnion | None = None
     """Optional semantic end-of-utterance detector."""
     auto_truncate: bool | None = None
@@ -449,6 +447,18 @@ class ServerVad(TurnDetection):
     """Start a response automatically at the end of a turn (default true)."""
     interrupt_response: bool | None = None
     """Interrupt the current response when the user starts speaking (default true)."""
+
+
+class ServerVad(_VadFields):
+    """Volume-based voice activity detection.
+
+    Documented defaults (2026-07-15): ``threshold`` 0.5, ``prefix_padding_ms`` 400 (300
+    before 2026-04-10), ``silence_duration_ms`` 500, ``speech_duration_ms`` 200 (documented,
+    not in SDK 1.3.1).
+    """
+
+    type: Literal["server_vad"] = "server_vad"
+    """Discriminator, always ``"server_vad"``."""
 
 
 class SemanticVad(TurnDetection):
@@ -464,83 +474,37 @@ class SemanticVad(TurnDetection):
     """Interrupt the current response when the user starts speaking (default true)."""
 
 
-class AzureSemanticVad(TurnDetection):
-    """Azure semantic VAD."""
+class _AzureSemanticVadFields(_VadFields):
+    """Fields shared by the Azure semantic VADs (private base)."""
+
+    remove_filler_words: bool | None = None
+    """Ignore filler words such as "umm" (default false)."""
+
+
+class AzureSemanticVad(_AzureSemanticVadFields):
+    """Azure semantic VAD. Documented defaults: ``prefix_padding_ms`` 420,
+    ``speech_duration_ms`` 80."""
 
     type: Literal["azure_semantic_vad"] = "azure_semantic_vad"
     """Discriminator, always ``"azure_semantic_vad"``."""
-    threshold: float | None = None
-    """Activation threshold, 0.0-1.0."""
-    prefix_padding_ms: int | None = None
-    """Audio kept before detected speech, in ms (default 420)."""
-    silence_duration_ms: int | None = None
-    """Silence that ends a turn, in ms."""
-    end_of_utterance_detection: EouDetectionUnion | None = None
-    """Optional semantic end-of-utterance detector."""
-    speech_duration_ms: int | None = None
-    """Minimum speech that starts a turn, in ms (default 80)."""
-    remove_filler_words: bool | None = None
-    """Ignore filler words such as "umm" (default false)."""
     languages: list[str] | None = None
     """Languages to expect."""
-    auto_truncate: bool | None = None
-    """Truncate the interrupted assistant item on barge-in (default false)."""
-    create_response: bool | None = None
-    """Start a response automatically at the end of a turn (default true)."""
-    interrupt_response: bool | None = None
-    """Interrupt the current response when the user starts speaking (default true)."""
 
 
-class AzureSemanticVadEn(TurnDetection):
+class AzureSemanticVadEn(_AzureSemanticVadFields):
     """Azure semantic VAD, English only."""
 
     type: Literal["azure_semantic_vad_en"] = "azure_semantic_vad_en"
     """Discriminator, always ``"azure_semantic_vad_en"``."""
-    threshold: float | None = None
-    """Activation threshold, 0.0-1.0."""
-    prefix_padding_ms: int | None = None
-    """Audio kept before detected speech, in ms."""
-    silence_duration_ms: int | None = None
-    """Silence that ends a turn, in ms."""
-    end_of_utterance_detection: EouDetectionUnion | None = None
-    """Optional semantic end-of-utterance detector."""
-    speech_duration_ms: int | None = None
-    """Minimum speech that starts a turn, in ms."""
-    remove_filler_words: bool | None = None
-    """Ignore filler words such as "umm" (default false)."""
-    auto_truncate: bool | None = None
-    """Truncate the interrupted assistant item on barge-in (default false)."""
-    create_response: bool | None = None
-    """Start a response automatically at the end of a turn (default true)."""
-    interrupt_response: bool | None = None
-    """Interrupt the current response when the user starts speaking (default true)."""
 
 
-class AzureSemanticVadMultilingual(TurnDetection):
+class AzureSemanticVadMultilingual(_AzureSemanticVadFields):
     """Azure semantic VAD, multilingual (en, es, fr, it, de, ja, pt, zh, ko, hi)."""
 
     type: Literal["azure_semantic_vad_multilingual"] = "azure_semantic_vad_multilingual"
     """Discriminator, always ``"azure_semantic_vad_multilingual"``."""
-    threshold: float | None = None
-    """Activation threshold, 0.0-1.0."""
-    prefix_padding_ms: int | None = None
-    """Audio kept before detected speech, in ms."""
-    silence_duration_ms: int | None = None
-    """Silence that ends a turn, in ms."""
-    end_of_utterance_detection: EouDetectionUnion | None = None
-    """Optional semantic end-of-utterance detector."""
-    speech_duration_ms: int | None = None
-    """Minimum speech that starts a turn, in ms."""
-    remove_filler_words: bool | None = None
-    """Ignore filler words such as "umm" (default false)."""
     languages: list[str] | None = None
     """Languages to expect."""
-    auto_truncate: bool | None = None
-    """Truncate the interrupted assistant item on barge-in (default false)."""
-    create_response: bool | None = None
-    """Start a response automatically at the end of a turn (default true)."""
-    interrupt_response: bool | None = None
-    """Interrupt the current response when the user starts speaking (default true)."""
 
 
 class UnknownTurnDetection(TurnDetection, ServerModel):
