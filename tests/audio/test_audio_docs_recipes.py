@@ -94,3 +94,19 @@ async def test_file_to_session_and_save_reply(tmp_path: Path) -> None:
     samples, rate, channels = read_wav(out)
     assert (rate, channels) == (24000, 1)
     assert np.array_equal(samples, REPLY)
+
+
+async def test_connection_converts_any_rate_and_decodes_replies() -> None:
+    talk_at_48k = recipe("talk_at_48k")
+    async with MockServer() as server:  # the emulator: G.711 input, default PCM16 output
+        async with connect(endpoint=server.endpoint, credential=AzureKeyCredential("k")) as conn:
+            reply = await talk_at_48k(conn)
+            assert conn.input_audio_format.encoding == "g711_ulaw"
+        sent = [
+            base64.b64decode(e.audio)
+            for e in server.received
+            if e.type == "input_audio_buffer.append"  # type: ignore[union-attr]
+        ]
+    assert abs(sum(len(chunk) for chunk in sent) - 8000) <= 1  # 1 s at 8 kHz, 1 byte/sample
+    assert reply.dtype == np.int16
+    assert len(reply) > 0
