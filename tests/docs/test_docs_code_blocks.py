@@ -29,7 +29,7 @@ PAGES = {
     "guides/voice-live-events.md": 3,
     "guides/logging-and-security.md": 1,
     "migration.md": 1,
-    "troubleshooting.md": 0,
+    "troubleshooting.md": 1,
     "cli.md": 0,
     "examples.md": 0,  # the examples are included from examples/ and run by tests/examples
 }
