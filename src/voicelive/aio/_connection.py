@@ -493,21 +493,8 @@ class VoiceLiveConnection:
         future: asyncio.Future[ServerEvent] = asyncio.get_running_loop().create_future()
         waiter = _Waiter(matches, future)
         self._waiters.append(waiter)
-        try:
-            if timeout is None:
-                return await self._wait(waiter)
-            try:
-                return await asyncio.wait_for(self._wait(waiter), timeout)
-            except ReceiveTimeoutError:
-                raise  # receive_timeout elapsed while reading: not this wait's own timeout
-            except asyncio.TimeoutError:
-                name = event_type if isinstance(event_type, str) else event_type.__name__
-                raise WaitTimeoutError(
-                    f"no {name} event arrived within {timeout} s; the connection is unaffected"
-                ) from None
-        finally:
-            if waiter in self._waiters:
-                self._waiters.remove(waiter)
+        name = event_type if isinstance(event_type, str) else event_type.__name__
+        return await self._await_waiter(waiter, timeout, f"no {name} event arrived")
 
     def expect(
         self,
@@ -536,6 +523,10 @@ class VoiceLiveConnection:
         waiter = next((w for w in self._waiters if w.future is future), None)
         if waiter is None:
             return await future
+        return await self._await_waiter(waiter, timeout, "the awaited event did not arrive")
+
+    async def _await_waiter(self, waiter: _Waiter, timeout: float | None, what: str) -> Any:
+        """Read until ``waiter`` completes (or ``timeout``); always unregisters it."""
         try:
             if timeout is None:
                 return await self._wait(waiter)
@@ -545,7 +536,7 @@ class VoiceLiveConnection:
                 raise  # receive_timeout elapsed while reading: not this wait's own timeout
             except asyncio.TimeoutError:
                 raise WaitTimeoutError(
-                    f"the awaited event did not arrive within {timeout} s"
+                    f"{what} within {timeout} s; the connection is unaffected"
                 ) from None
         finally:
             if waiter in self._waiters:
