@@ -18,7 +18,7 @@ from ..models import ClientEvent, ServerEvent, ServerEventBase
 if TYPE_CHECKING:
     from .._protocol import VoiceLiveProtocol
 
-__all__ = ["ConnectionLike", "discard_future", "new_event_id"]
+__all__ = ["ConnectionLike", "discard_future", "new_event_id", "observe_connection"]
 
 _E = TypeVar("_E", bound=ServerEventBase)
 
@@ -82,3 +82,17 @@ async def discard_future(conn: ConnectionLike, future: asyncio.Future[Any]) -> N
     # The future may already hold an error (connection closed): that is fine here.
     with contextlib.suppress(Exception):
         await conn.wait_future(future, timeout=None)
+
+
+def observe_connection(
+    conn: ConnectionLike, observe: Callable[[ServerEvent], None], reset: Callable[[], None]
+) -> None:
+    """Call ``observe`` for every event ``conn`` reads, and ``reset`` after each reconnect.
+
+    Reconnect notifications exist only on a ``ResilientConnection`` (its ``on_reconnect``
+    callback list); on a plain connection only ``observe`` is registered.
+    """
+    conn.add_event_observer(observe)
+    callbacks = getattr(conn, "on_reconnect", None)
+    if isinstance(callbacks, list):
+        callbacks.append(lambda _notice: reset())

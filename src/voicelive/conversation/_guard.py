@@ -38,7 +38,7 @@ from ..models import (
     ServerEventResponseDone,
 )
 from ._acks import server_error_from
-from ._conn import ConnectionLike, discard_future, new_event_id
+from ._conn import ConnectionLike, discard_future, new_event_id, observe_connection
 from ._errors import ErrorKind, classify_error
 
 __all__ = ["TAG_KEY", "GuardPolicy", "ResponseGuard"]
@@ -111,10 +111,7 @@ class ResponseGuard:
         each reconnect (no response is in progress on a new connection).
         """
         self._conn = conn
-        conn.add_event_observer(self.observe)
-        callbacks = getattr(conn, "on_reconnect", None)
-        if isinstance(callbacks, list):
-            callbacks.append(lambda _notice: self.reset())
+        observe_connection(conn, self.observe, self.reset)
         return self
 
     @property

@@ -38,7 +38,7 @@ from ..models import (
     ServerEventConversationItemTruncated,
 )
 from ._acks import send_and_wait
-from ._conn import ConnectionLike
+from ._conn import ConnectionLike, observe_connection
 
 __all__ = ["Interruption", "PlaybackTracker", "Truncation"]
 
@@ -151,10 +151,7 @@ class PlaybackTracker:
         after each reconnect (the old audio no longer exists on the server).
         """
         self._conn = conn
-        conn.add_event_observer(self.observe)
-        callbacks = getattr(conn, "on_reconnect", None)
-        if isinstance(callbacks, list):
-            callbacks.append(lambda _notice: self.reset())
+        observe_connection(conn, self.observe, self.reset)
         return self
 
     # ------------------------------------------------------------------ observing
