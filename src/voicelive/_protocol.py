@@ -150,8 +150,9 @@ class VoiceLiveProtocol:
         self.max_message_size = max_message_size
         self.session: ResponseSession | None = None
         self.requested_session: RequestSession | None = None
-        self._seen_unknown: set[str | None] = set()
-        self._seen_invalid: set[str] = set()
+        # Types already logged (created on the first unknown / invalid event).
+        self._seen_unknown: set[str | None] | None = None
+        self._seen_invalid: set[str] | None = None
 
     # ------------------------------------------------------------------ outgoing
 
@@ -258,6 +259,8 @@ class VoiceLiveProtocol:
         event_id = raw.get("event_id")
         event_id = event_id if isinstance(event_id, str) else None
         if first in _UNKNOWN_TAG or raw_type is None:
+            if self._seen_unknown is None:
+                self._seen_unknown = set()
             if raw_type not in self._seen_unknown:
                 self._seen_unknown.add(raw_type)
                 _log.info(
@@ -265,6 +268,8 @@ class VoiceLiveProtocol:
                     raw_type,
                 )
             return UnknownServerEvent(raw_type=raw_type, raw=raw, event_id=event_id)
+        if self._seen_invalid is None:
+            self._seen_invalid = set()
         if raw_type not in self._seen_invalid:
             self._seen_invalid.add(raw_type)
             _log.warning(

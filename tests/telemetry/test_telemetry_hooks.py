@@ -22,10 +22,10 @@ async def test_nothing_is_registered_when_off() -> None:
     assert _hooks.OPEN_HOOKS == []
     async with MockServer() as server:
         async with connect(endpoint=server.endpoint, credential=KEY, model=MODEL) as conn:
-            assert conn._frame_observers == []
-            assert conn._close_observers == []
-            assert conn._send_observers == []
-            assert conn._observers == []
+            assert conn._frame_observers == ()
+            assert conn._close_observers == ()
+            assert conn._send_observers == ()
+            assert conn._observers == ()
             await conn.recv()
 
 
@@ -44,7 +44,7 @@ async def test_instrument_registers_one_hook_and_uninstrument_removes_it(otel: O
         telemetry.uninstrument()  # idempotent
         assert _hooks.OPEN_HOOKS == []
         async with connect(endpoint=server.endpoint, credential=KEY, model=MODEL) as conn:
-            assert conn._frame_observers == []
+            assert conn._frame_observers == ()
             await conn.recv()
     assert len(otel.by_op("realtime")) == 1
 

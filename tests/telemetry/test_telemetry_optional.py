@@ -55,7 +55,7 @@ SCRIPT = textwrap.dedent(
                     pass
                 else:
                     raise AssertionError("observe() should need opentelemetry")
-                assert conn._frame_observers == []
+                assert conn._frame_observers == ()
 
     asyncio.run(main())
     assert not any(m.startswith("opentelemetry") for m in sys.modules)

@@ -30,6 +30,7 @@ import binascii
 import logging
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Mapping
+from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
@@ -90,13 +91,15 @@ class _ReaderGate:
 
     def __init__(self) -> None:
         self.busy = False
-        self._waiters: deque[asyncio.Future[None]] = deque()
+        self._waiters: deque[asyncio.Future[None]] | None = None  # created when contended
 
     async def enter(self) -> None:
         if not self.busy:
             self.busy = True
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if self._waiters is None:
+            self._waiters = deque()
         self._waiters.append(future)
         try:
             await future
@@ -107,7 +110,7 @@ class _ReaderGate:
 
     def leave(self) -> None:
         waiters = self._waiters
-        while waiters:
+        while waiters:  # None or empty: nobody queued
             future = waiters.popleft()
             if not future.done():
                 future.set_result(None)
@@ -149,44 +152,78 @@ class VoiceLiveConnection:
         self._model = model
         self._send_lock = asyncio.Lock()
         self._reader = _ReaderGate()
+        # Per-connection state is created on first use: a server holding thousands of
+        # connections pays for (and garbage-collects) only what each one actually uses.
         # Events (and bad-frame errors) read by wait_for() for recv()/async for, in order.
-        self._pending: deque[ServerEvent | RemoteProtocolError] = deque()
+        self._pending: deque[ServerEvent | RemoteProtocolError] | None = None
         # ids of queued events some wait_for() already returned (never returned twice).
-        self._claimed: set[int] = set()
+        self._claimed: set[int] | None = None
         self._matched_last_read = False
         self._max_pending = max_pending_events
         self._warned_pending = False
         self._waiters: list[_Waiter] = []
         self._closed_by_us = False
-        self._observers: list[Callable[[ServerEvent], None]] = []
+        self._observers: tuple[Callable[[ServerEvent], None], ...] = ()
         self._input_format: AudioFormat | None = None
         self._input_format_key: tuple[object, object] = (None, None)
-        self._encoders: dict[tuple[int, int | None], WireEncoder] = {}
-        self._send_observers: list[Callable[[str, int], None]] = []
+        self._encoders: dict[tuple[int, int | None], WireEncoder] | None = None
+        self._send_observers: tuple[Callable[[str, int], None], ...] = ()
         # hooks (see _hooks.py): empty unless telemetry or another observer is attached.
-        self._frame_observers: list[Callable[[ServerEvent, int], None]] = []
-        self._close_observers: list[_hooks.CloseObserver] = []
+        self._frame_observers: tuple[Callable[[ServerEvent, int], None], ...] = ()
+        self._close_observers: tuple[_hooks.CloseObserver, ...] = ()
 
-        self.session = SessionResource(self)
+    # ------------------------------------------------------------------ resources
+    # Created on first access (cached): most apps use a handful of the namespaces.
+
+    @cached_property
+    def session(self) -> SessionResource:
         """``session.update`` and the avatar handshake."""
-        self.response = ResponseResource(self)
+        return SessionResource(self)
+
+    @cached_property
+    def response(self) -> ResponseResource:
         """``response.create`` / ``response.cancel``."""
-        self.input_audio_buffer = InputAudioBufferResource(self)
-        """``input_audio_buffer.append`` / ``.commit`` / ``.clear``."""
-        self.output_audio_buffer = OutputAudioBufferResource(self)
+        return ResponseResource(self)
+
+    @cached_property
+    def input_audio_buffer(self) -> InputAudioBufferResource:
+        """``input_audio_buffer.append`` / ``.commit`` / ``.clear`` (and ``append_audio``)."""
+        return InputAudioBufferResource(self)
+
+    @cached_property
+    def output_audio_buffer(self) -> OutputAudioBufferResource:
         """``output_audio_buffer.clear``."""
-        self.conversation = ConversationResource(self)
+        return OutputAudioBufferResource(self)
+
+    @cached_property
+    def conversation(self) -> ConversationResource:
         """``conversation.item.create`` / ``.retrieve`` / ``.delete`` / ``.truncate``."""
-        self.transcription_session = TranscriptionSessionResource(self)
+        return ConversationResource(self)
+
+    @cached_property
+    def transcription_session(self) -> TranscriptionSessionResource:
         """``transcription_session.update``."""
-        self.input_audio = InputAudioResource(self)
+        return TranscriptionSessionResource(self)
+
+    @cached_property
+    def input_audio(self) -> InputAudioResource:
         """Voice Live turn-based audio: ``input_audio.turn.*`` and ``input_audio.clear``."""
-        self.input_text = InputTextResource(self)
+        return InputAudioResource(self)
+
+    @cached_property
+    def input_text(self) -> InputTextResource:
         """Voice Live streamed text input: ``input_text.delta`` / ``input_text.done``."""
-        self.mcp = McpResource(self)
+        return InputTextResource(self)
+
+    @cached_property
+    def mcp(self) -> McpResource:
         """MCP tool approvals (sent as ``mcp_approval_response`` conversation items)."""
-        self.rtc = RtcResource(self)
+        return McpResource(self)
+
+    @cached_property
+    def rtc(self) -> RtcResource:
         """WebRTC signalling over the socket (``rtc.call.sdp.create``)."""
+        return RtcResource(self)
 
     # ------------------------------------------------------------------ info
 
@@ -227,11 +264,11 @@ class VoiceLiveConnection:
         Observers run synchronously in the reading task; they must be fast and must not raise
         (an exception is logged and swallowed).
         """
-        self._observers.append(observer)
+        self._observers = (*self._observers, observer)
 
     def add_send_observer(self, observer: Callable[[str, int], None]) -> None:
         """Call ``observer(event_type, size_in_bytes)`` for every frame sent."""
-        self._send_observers.append(observer)
+        self._send_observers = (*self._send_observers, observer)
 
     def add_frame_observer(self, observer: Callable[[ServerEvent, int], None]) -> None:
         """Call ``observer(event, frame_size)`` for every decoded server event.
@@ -239,14 +276,18 @@ class VoiceLiveConnection:
         Like :meth:`add_event_observer`, plus the size of the frame it was decoded from
         (characters of the JSON text). Same rules: fast, synchronous, must not raise.
         """
-        self._frame_observers.append(observer)
+        self._frame_observers = (*self._frame_observers, observer)
 
     def add_close_observer(self, observer: _hooks.CloseObserver) -> None:
         """Call ``observer(close_code, reason)`` once, when the connection is found closed.
 
         That is on :meth:`close`, or when a read finds the socket closed by the peer.
         """
-        self._close_observers.append(observer)
+        self._close_observers = (*self._close_observers, observer)
+
+    def _take_close_observers(self) -> tuple[_hooks.CloseObserver, ...]:
+        observers, self._close_observers = self._close_observers, ()
+        return observers
 
     # ------------------------------------------------------------------ sending
 
@@ -353,6 +394,8 @@ class VoiceLiveConnection:
 
     def _encoder_for(self, sample_rate: int, channels: int | None) -> WireEncoder:
         fmt = self.input_audio_format
+        if self._encoders is None:
+            self._encoders = {}
         encoder = self._encoders.get((sample_rate, channels))
         if encoder is None or encoder.fmt != fmt:
             encoder = WireEncoder(sample_rate, fmt, channels)
@@ -387,6 +430,7 @@ class VoiceLiveConnection:
             reader.leave()
 
     def _pop_pending(self) -> ServerEvent:
+        assert self._pending is not None
         item = self._pending.popleft()
         if self._claimed:
             self._claimed.discard(id(item))
@@ -414,7 +458,7 @@ class VoiceLiveConnection:
         except ConnectionClosed as exc:
             self._fail_waiters(exc)
             if self._close_observers:  # hooks
-                _hooks.notify_closed(self._close_observers, exc.code, exc.reason)
+                _hooks.notify_closed(self._take_close_observers(), exc.code, exc.reason)
             raise
         event = self._protocol.decode_server_frame(data)
         if _log.isEnabledFor(logging.DEBUG):
@@ -561,19 +605,28 @@ class VoiceLiveConnection:
 
     def _search_pending(self, matches: EventMatcher) -> ServerEvent | None:
         """The first queued event no wait_for() returned yet that ``matches`` (then claimed)."""
-        for item in self._pending:
-            if isinstance(item, BaseException) or id(item) in self._claimed:
+        claimed = self._claimed
+        for item in self._pending or ():
+            if isinstance(item, BaseException) or (claimed is not None and id(item) in claimed):
                 continue
             if matches(item):
-                self._claimed.add(id(item))
+                if claimed is None:
+                    claimed = self._claimed = set()
+                claimed.add(id(item))
                 return item
         return None
 
     def _queue_pending(self, event: ServerEvent | RemoteProtocolError, *, claimed: bool) -> None:
+        if self._pending is None:
+            self._pending = deque()
         if claimed:
+            if self._claimed is None:
+                self._claimed = set()
             self._claimed.add(id(event))
         if len(self._pending) >= self._max_pending:
-            self._claimed.discard(id(self._pending.popleft()))
+            dropped = self._pending.popleft()
+            if self._claimed:
+                self._claimed.discard(id(dropped))
             if not self._warned_pending:
                 self._warned_pending = True
                 _log.warning(
@@ -615,7 +668,7 @@ class VoiceLiveConnection:
             await self._transport.close(code, reason)
         finally:
             if self._close_observers:  # hooks
-                _hooks.notify_closed(self._close_observers, self.close_code, reason)
+                _hooks.notify_closed(self._take_close_observers(), self.close_code, reason)
 
     async def __aenter__(self) -> VoiceLiveConnection:
         return self

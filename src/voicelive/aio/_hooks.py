@@ -14,7 +14,7 @@ This module imports neither aiohttp nor opentelemetry.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -85,11 +85,9 @@ def notify_opened(connection: VoiceLiveConnection, info: ConnectionInfo) -> None
             _log.exception("connection open hook %r raised; ignored", hook)
 
 
-def notify_closed(observers: list[CloseObserver], code: int | None, reason: str) -> None:
-    """Call and *drop* every close observer, so each one runs at most once per connection."""
-    pending = list(observers)
-    observers.clear()
-    for observer in pending:
+def notify_closed(observers: Sequence[CloseObserver], code: int | None, reason: str) -> None:
+    """Call every close observer; the caller drops them first, so each runs at most once."""
+    for observer in observers:
         try:
             observer(code, reason)
         except Exception:
