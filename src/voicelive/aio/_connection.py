@@ -162,7 +162,6 @@ class VoiceLiveConnection:
         self._max_pending = max_pending_events
         self._warned_pending = False
         self._waiters: list[_Waiter] = []
-        self._closed_by_us = False
         self._observers: tuple[Callable[[ServerEvent], None], ...] = ()
         self._input_format: AudioFormat | None = None
         self._input_format_key: tuple[object, object] = (None, None)
@@ -663,7 +662,6 @@ class VoiceLiveConnection:
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
         """Close the WebSocket (idempotent) and release the aiohttp session if we own it."""
-        self._closed_by_us = True
         try:
             await self._transport.close(code, reason)
         finally:
