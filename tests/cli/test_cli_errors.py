@@ -326,3 +326,27 @@ def test_interrupt_and_unexpected_errors(
     line = _one_error_line(capsys.readouterr().err)
     assert "unexpected RuntimeError: boom" in line
     assert "--debug" in line
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "suggestion"),
+    [
+        ("127.0.0.1:8765", "did you mean http://127.0.0.1:8765?"),
+        ("localhost:8765", "did you mean http://localhost:8765?"),
+        ("myres.services.ai.azure.com", "did you mean https://myres.services.ai.azure.com?"),
+    ],
+)
+def test_endpoint_without_scheme_is_echoed_as_typed(
+    capsys: pytest.CaptureFixture[str], endpoint: str, suggestion: str
+) -> None:
+    assert main(["demo", "--text", "hi", "--endpoint", endpoint]) == 2
+    line = _one_error_line(capsys.readouterr().err)
+    assert f"got {endpoint!r}; {suggestion}" in line
+    assert "'://" not in line
+
+
+def test_endpoint_without_scheme_never_echoes_secrets(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--text", "hi", "--endpoint", f"me:{CANARY}@host:1/x?api-key={CANARY}"])
+    line = _one_error_line(capsys.readouterr().err)
+    assert CANARY not in line
+    assert "got 'host:1/x'" in line

@@ -135,7 +135,7 @@ def _error_handling(out: str, tmp_path: Path, servers: list[MockServer]) -> list
     return [
         "AuthenticationError (HTTP 401)",
         "ValidationError at session.voice",
-        "LocalProtocolError: audio of 3 bytes",
+        "LocalProtocolError: input_audio_buffer.append(audio=<3 bytes>)",
         "server refused cancel-1: response_cancel_not_active",
         "attempt 1 failed: WebSocket closed with code 1011",
         "answer: You said: Name three colors.",

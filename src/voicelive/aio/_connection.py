@@ -347,10 +347,47 @@ class VoiceLiveConnection:
             return  # a format this version does not know: nothing to check against
         if size % fmt.block_align:
             raise LocalProtocolError(
-                f"audio of {size} bytes is not a whole number of samples for the session's "
-                f"input format {fmt} ({fmt.block_align} bytes per sample frame); an odd byte "
-                "count would shift every following sample"
+                f"input_audio_buffer.append(audio=<{size} bytes>): not a whole number of "
+                f"samples ({fmt.block_align} bytes per sample frame) of the session's input "
+                f"format {fmt} ({self._input_format_origin()}); an odd byte count would shift "
+                "every following sample"
             )
+
+    def _input_format_origin(self) -> str:
+        """Which session values set the input format, for error messages.
+
+        E.g. ``input_audio_sampling_rate=16000 from your session.update``: the fields that set
+        the format, grouped by the event they come from (or the protocol default).
+        """
+        protocol = self._protocol
+        requested = protocol.requested_session
+        confirmed = protocol.session
+        mine: list[str] = []
+        theirs: list[str] = []
+        for name in (
+            "input_audio_format",
+            "input_audio_sampling_rate",
+            "input_audio_echo_cancellation",
+        ):
+            value = protocol.session_field(name)
+            if value is None:
+                continue
+            if name == "input_audio_echo_cancellation":
+                if getattr(value, "channels", None) is None:
+                    continue
+                shown = f"{name}.channels={value.channels}"
+            else:
+                shown = f"{name}={getattr(value, 'value', value)!r}"
+            if requested is not None and name in requested.model_fields_set:
+                mine.append(shown)
+            elif confirmed is not None:
+                theirs.append(shown)
+        parts = []
+        if mine:
+            parts.append(f"{', '.join(mine)} from your session.update")
+        if theirs:
+            parts.append(f"{', '.join(theirs)} from the server's session.created/updated")
+        return "; ".join(parts) or "the protocol default: no session event yet"
 
     # ------------------------------------------------------------------ audio formats
 
@@ -725,4 +762,15 @@ def _audio_array_to_bytes(audio: object, conn: VoiceLiveConnection) -> bytes:
         fmt: AudioFormat | None = conn.input_audio_format
     except AudioFormatError:
         fmt = None
-    return to_wire_audio(audio, fmt)
+    try:
+        return to_wire_audio(audio, fmt)
+    except AudioFormatError as exc:
+        shape = getattr(audio, "shape", "?")
+        origin = (
+            ""
+            if fmt is None
+            else f"; the session's input format is {fmt} ({conn._input_format_origin()})"
+        )
+        raise AudioFormatError(
+            f"input_audio_buffer.append(audio=<array of shape {shape}>): {exc}{origin}"
+        ) from None

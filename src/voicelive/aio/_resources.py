@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, overload
 
+from ..audio._formats import AudioFormatError
 from ..models import (
     ClientEventConversationItemCreate,
     ClientEventConversationItemDelete,
@@ -226,10 +227,23 @@ class InputAudioBufferResource(_Resource):
         Raises:
             AudioFormatError: the audio cannot be converted (shape, channels, byte count).
         """
-        encoder = self._connection._encoder_for(sample_rate, channels)
-        data = encoder.encode(samples)
-        if flush:
-            data += encoder.flush()
+        try:
+            encoder = self._connection._encoder_for(sample_rate, channels)
+            data = encoder.encode(samples)
+            if flush:
+                data += encoder.flush()
+        except AudioFormatError as exc:  # name the call and the session values it met
+            call = f"append_audio(sample_rate={sample_rate}" + (
+                f", channels={channels})" if channels is not None else ")"
+            )
+            conn = self._connection
+            try:
+                where = f"the session's input format is {conn.input_audio_format} "
+            except AudioFormatError:
+                where = ""
+            raise AudioFormatError(
+                f"{call}: {exc}; {where}({conn._input_format_origin()})"
+            ) from None
         if data:
             await self._connection._send_audio_append(data, event_id)
 

@@ -163,6 +163,7 @@ class ClientTransport:
     """One client WebSocket: send text, receive text/bytes, close. Not thread-safe."""
 
     __slots__ = (
+        "_closed_by_app",
         "_owns_session",
         "_session",
         "_ws",
@@ -184,6 +185,7 @@ class ClientTransport:
         self._owns_session = owns_session
         self.closed_code: int | None = None
         self.closed_reason: str = ""
+        self._closed_by_app = False  # close() ran before any close from the server
         # Enforced here, not by aiohttp: aiohttp restarts its ``ws_receive`` timer after every
         # PING/PONG, so with a heartbeat shorter than the timeout a stall never timed out.
         self.receive_timeout = receive_timeout
@@ -267,6 +269,13 @@ class ClientTransport:
             ) from None
         except (aiohttp.ClientError, OSError) as exc:
             await _close_owned(client_session, owns)
+            if _plain_server_answered_tls(exc):
+                plain = "http:// or ws://"
+                raise ConnectionError(
+                    f"could not connect to {_host_port(url)} over TLS: the server does not "
+                    f"speak TLS; use {plain} for a plain server such as the emulator "
+                    f"({_safe_reason(exc)})"
+                ) from None
             raise ConnectionError(
                 f"could not connect to {host}: {type(exc).__name__}: {_safe_reason(exc)}"
             ) from None
@@ -290,7 +299,7 @@ class ClientTransport:
         """
         ws = self._ws
         if ws.closed:
-            raise self._closed_error()
+            raise self._send_after_close_error()
         try:
             await ws.send_str(text)
         except (builtins.ConnectionError, aiohttp.ClientConnectionResetError) as exc:
@@ -303,7 +312,7 @@ class ClientTransport:
     async def send_bytes(self, data: bytes) -> None:
         """Send one binary frame (used by tests and the mock server's fault injection)."""
         if self._ws.closed:
-            raise self._closed_error()
+            raise self._send_after_close_error()
         await self._ws.send_bytes(data)
 
     async def receive(self) -> str | bytes:
@@ -346,6 +355,8 @@ class ClientTransport:
             if not self._ws.closed:
                 # Record first: a task blocked in receive() wakes up during ws.close() and must
                 # see our code (1000 -> its async for ends quietly), not a bare 1006.
+                if self.closed_code is None:
+                    self._closed_by_app = True
                 self._record_close(code, reason)
                 await self._ws.close(code=code, message=reason.encode())
         finally:
@@ -371,6 +382,24 @@ class ClientTransport:
         if self._ws.closed:  # remember it, so close_code reports a TCP loss as 1006
             self._record_close(1006 if code is None else code, reason)
         return closed_exception(code, reason)
+
+    def _send_after_close_error(self) -> ConnectionClosed:
+        """The error for a send on a closed socket, saying who closed it."""
+        error = self._closed_error()
+        if self._closed_by_app:
+            text = (
+                f"cannot send: the app closed this connection (close() with code {error.code}); "
+                "open a new connection to send more"
+            )
+        elif error.code == 1006:
+            text = f"cannot send: the connection was lost ({error.reason or 'code 1006'})"
+        else:
+            text = f"cannot send: the server closed the connection with code {error.code}"
+            if error.reason:
+                text += f": {error.reason}"
+        error.message = text  # AzureError's __str__ shows .message
+        error.args = (text,)
+        return error
 
     def _error_from_exception(self, exc: BaseException) -> Exception:
         if isinstance(exc, aiohttp.WebSocketError) and exc.code == 1009:
@@ -425,6 +454,35 @@ async def _close_owned(session: aiohttp.ClientSession, owns: bool) -> None:
     """Release our reference to the shared session (never touches a caller's session)."""
     if owns:
         await SHARED_SESSIONS.release(session)
+
+
+# OpenSSL's reasons when the peer answers a TLS ClientHello in plain HTTP.
+_PLAIN_PEER_SSL_REASONS = frozenset(
+    {"WRONG_VERSION_NUMBER", "PACKET_LENGTH_TOO_LONG", "RECORD_LAYER_FAILURE", "HTTP_REQUEST"}
+)
+
+
+def _plain_server_answered_tls(exc: BaseException) -> bool:
+    """True when a TLS handshake failed because the server speaks plain HTTP."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, _ssl.SSLError):
+            reason = getattr(current, "reason", None)
+            if reason in _PLAIN_PEER_SSL_REASONS or "WRONG_VERSION_NUMBER" in str(current):
+                return True
+        nested = getattr(current, "os_error", None)  # aiohttp.ClientConnectorError
+        if isinstance(nested, BaseException) and id(nested) not in seen:
+            current = nested
+            continue
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _host_port(url: str) -> str:
+    parsed = URL(url)
+    return f"{parsed.host}:{parsed.port}" if parsed.port is not None else str(parsed.host)
 
 
 def _safe_reason(exc: BaseException) -> str:

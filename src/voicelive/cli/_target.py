@@ -105,9 +105,28 @@ def safe_endpoint(endpoint: str) -> str:
     return f"{parts.scheme}://{netloc}{parts.path.rstrip('/')}"
 
 
+def _as_typed(endpoint: str) -> str:
+    """What the user typed, without a query, fragment or user info (which could hold secrets)."""
+    text = endpoint.split("?", 1)[0].split("#", 1)[0]
+    scheme, sep, rest = text.rpartition("://")
+    host, at, tail = rest.partition("/")
+    host = host.rpartition("@")[2]
+    return f"{scheme}{sep}{host}{'/' if at else ''}{tail}"
+
+
 def _check_endpoint(endpoint: str) -> str:
     endpoint = endpoint.strip()
     parts = urlsplit(endpoint)
+    if "://" not in endpoint:
+        typed = _as_typed(endpoint)
+        host = urlsplit(f"//{typed}").hostname if typed else None
+        scheme = "http" if is_loopback_host(host) else "https"
+        hint = f"; did you mean {scheme}://{typed}?" if host and " " not in typed else ""
+        raise TargetError(
+            f"{ENDPOINT_ENV} / --endpoint must be a URL with a scheme such as "
+            f"https://<resource>.services.ai.azure.com (or http://127.0.0.1:<port> for a local "
+            f"emulator), got {typed!r}{hint}"
+        )
     if parts.scheme.lower() not in {"http", "https", "ws", "wss"} or not parts.hostname:
         raise TargetError(
             f"{ENDPOINT_ENV} / --endpoint must be a URL such as "
