@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import logging
 
 import numpy as np
 import pytest
@@ -19,7 +20,6 @@ from voicelive.audio import (
     resample,
     ulaw_encode,
 )
-from voicelive.exceptions import LocalProtocolError
 from voicelive.testing import MockServer, MockServerConnection, ServerHandler
 
 KEY = AzureKeyCredential("k")
@@ -67,15 +67,41 @@ async def test_formats_follow_the_session() -> None:
             assert np.allclose(decoded, samples, rtol=0.05, atol=16)
 
 
-async def test_requested_format_applies_before_the_update_is_confirmed() -> None:
+async def test_requested_format_applies_before_the_update_is_confirmed(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="voicelive.connection")
     async with MockServer() as server:
         async with connect(endpoint=server.endpoint, credential=KEY) as conn:
-            with pytest.raises(LocalProtocolError, match="whole number of samples"):
-                await conn.input_audio_buffer.append(audio=b"\x01\x02\x03")
             await conn.session.update(session={"input_audio_format": "g711_ulaw"})
             assert conn.input_audio_format == G711_ULAW
+            # 3 bytes are whole G.711 samples: no partial-sample warning although the
+            # server has not confirmed the update yet (PCM16 would have warned).
             await conn.input_audio_buffer.append(audio=b"\x01\x02\x03")
             assert (await _appended(server, 1)) == [b"\x01\x02\x03"]
+    assert "whole number of samples" not in caplog.text
+
+
+async def test_partial_sample_append_is_sent_as_given_and_warned_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="voicelive.connection")
+    async with MockServer() as server:
+        async with connect(endpoint=server.endpoint, credential=KEY) as conn:
+            assert conn.input_audio_format == PCM16_24K
+            await conn.input_audio_buffer.append(audio=b"\x01\x02\x03")
+            await conn.input_audio_buffer.append(audio=base64.b64encode(b"\x04").decode())
+            await conn.input_audio_buffer.append(audio=b"\x05\x06")
+            assert (await _appended(server, 3)) == [b"\x01\x02\x03", b"\x04", b"\x05\x06"]
+        warnings = [r for r in caplog.records if "whole number of samples" in r.getMessage()]
+        assert len(warnings) == 1
+        assert warnings[0].levelno == logging.WARNING
+        assert "3 bytes" in warnings[0].getMessage()
+        caplog.clear()
+        async with connect(endpoint=server.endpoint, credential=KEY) as conn:
+            await conn.input_audio_buffer.append(audio=b"\x07")
+        # once per connection: a new connection warns again
+        assert "whole number of samples" in caplog.text
 
 
 async def test_append_audio_resamples_streaming_and_matches_one_shot() -> None:

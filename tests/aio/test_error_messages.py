@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -17,7 +18,6 @@ from voicelive.exceptions import (
     ConnectionClosedError,
     ConnectionClosedOK,
     ConnectionError,
-    LocalProtocolError,
 )
 from voicelive.testing import Fault, MockServer
 
@@ -89,26 +89,39 @@ async def test_send_after_the_server_closed_gives_its_code_and_reason() -> None:
     assert "app" not in message
 
 
+def _partial_sample_warning(caplog: pytest.LogCaptureFixture) -> str:
+    messages = [
+        r.getMessage() for r in caplog.records if "whole number of samples" in r.getMessage()
+    ]
+    assert len(messages) == 1, messages
+    return messages[0]
+
+
 @bounded
-async def test_append_names_the_session_update_the_rate_came_from() -> None:
+async def test_append_names_the_session_update_the_rate_came_from(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="voicelive.connection")
     async with MockServer() as server:
         async with connect(endpoint=server.endpoint, credential=KEY) as conn:
             await conn.session.update(session={"input_audio_sampling_rate": 16000})
-            with pytest.raises(LocalProtocolError) as info:
-                await conn.input_audio_buffer.append(audio=b"\x00" * 321)
-    message = str(info.value)
+            await conn.input_audio_buffer.append(audio=b"\x00" * 321)  # sent, with a warning
+    message = _partial_sample_warning(caplog)
     assert message.startswith("input_audio_buffer.append(audio=<321 bytes>)")
     assert "pcm16 16000 Hz mono" in message
     assert "input_audio_sampling_rate=16000 from your session.update" in message
 
 
 @bounded
-async def test_append_before_any_session_event_names_the_default() -> None:
+async def test_append_before_any_session_event_names_the_default(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="voicelive.connection")
     async with MockServer() as server:
         async with connect(endpoint=server.endpoint, credential=KEY) as conn:
-            with pytest.raises(LocalProtocolError) as info:
-                await conn.input_audio_buffer.append(audio=b"\x00" * 3)
-    assert "pcm16 24000 Hz mono (the protocol default: no session event yet)" in str(info.value)
+            await conn.input_audio_buffer.append(audio=b"\x00" * 3)
+    message = _partial_sample_warning(caplog)
+    assert "pcm16 24000 Hz mono (the protocol default: no session event yet)" in message
 
 
 @bounded

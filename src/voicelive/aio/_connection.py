@@ -161,6 +161,7 @@ class VoiceLiveConnection:
         self._matched_last_read = False
         self._max_pending = max_pending_events
         self._warned_pending = False
+        self._warned_partial_sample = False
         self._waiters: list[_Waiter] = []
         self._observers: tuple[Callable[[ServerEvent], None], ...] = ()
         self._input_format: AudioFormat | None = None
@@ -345,12 +346,19 @@ class VoiceLiveConnection:
             fmt = self.input_audio_format
         except AudioFormatError:
             return  # a format this version does not know: nothing to check against
-        if size % fmt.block_align:
-            raise LocalProtocolError(
-                f"input_audio_buffer.append(audio=<{size} bytes>): not a whole number of "
-                f"samples ({fmt.block_align} bytes per sample frame) of the session's input "
-                f"format {fmt} ({self._input_format_origin()}); an odd byte count would shift "
-                "every following sample"
+        if size % fmt.block_align and not self._warned_partial_sample:
+            # Sent as given, like the official SDK (a stream cut at arbitrary byte boundaries
+            # is reassembled by the service); said once per connection.
+            self._warned_partial_sample = True
+            _log.warning(
+                "input_audio_buffer.append(audio=<%d bytes>): not a whole number of samples "
+                "(%d bytes per sample frame) of the session's input format %s (%s); sent as "
+                "given, as the official SDK does. Fine for a byte stream cut anywhere; if a "
+                "byte was lost every following sample is shifted (logged once per connection)",
+                size,
+                fmt.block_align,
+                fmt,
+                self._input_format_origin(),
             )
 
     def _input_format_origin(self) -> str:

@@ -200,9 +200,10 @@ class InputAudioBufferResource(_Resource):
         ``audio`` may be raw wire audio (``bytes`` / ``bytearray`` / ``memoryview`` in the
         session's input format), a numpy ``int16`` array (PCM16) or ``float32`` array in
         [-1, 1] (converted to PCM16, clipped), or a base64 ``str`` (the official SDK's form).
-        Its length must be a whole number of samples of the session's input format and at
-        most 15 MiB; otherwise :class:`~voicelive.exceptions.LocalProtocolError` is raised and
-        nothing is sent.
+        At most 15 MiB per call (else :class:`~voicelive.exceptions.LocalProtocolError` is
+        raised and nothing is sent). A length that is not a whole number of samples of the
+        session's input format is sent as given, as the official SDK does (a stream cut at
+        arbitrary byte boundaries), with a warning logged once per connection.
         """
         await self._connection._send_audio_append(audio, event_id)
 
