@@ -126,6 +126,18 @@ async def test_unknown_keyword_and_option_are_type_errors() -> None:
         )
 
 
+async def test_timeout_option_is_accepted_and_checked() -> None:
+    async with MockServer() as server:
+        conn = await connect(
+            endpoint=server.endpoint, credential=KEY, connection_options={"timeout": 30}
+        )
+        await conn.close()
+    with pytest.raises(TypeError, match="number of seconds"):
+        await connect(
+            endpoint="http://127.0.0.1:1", credential=KEY, connection_options={"timeout": "30"}
+        )
+
+
 async def test_401_is_authentication_error_without_the_key() -> None:
     async with MockServer(api_key="right-key") as server:
         with pytest.raises(AuthenticationError) as info:
@@ -224,7 +236,8 @@ async def test_plain_ws_to_remote_host_is_refused_unless_opted_in() -> None:
         await connect(endpoint="http://voicelive.invalid", credential=KEY)
 
 
-async def test_handshake_timeout_is_honoured() -> None:
+@pytest.mark.parametrize("key", ["handshake_timeout", "timeout"])
+async def test_handshake_timeout_is_honoured(key: str) -> None:
     async def slow(request: web.Request) -> web.Response:
         import asyncio
 
@@ -243,7 +256,7 @@ async def test_handshake_timeout_is_honoured() -> None:
             await connect(
                 endpoint=f"http://127.0.0.1:{port}",
                 credential=KEY,
-                connection_options={"handshake_timeout": 0.2},
+                connection_options={key: 0.2},
             )
     finally:
         await runner.cleanup()

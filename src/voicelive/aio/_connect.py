@@ -34,6 +34,9 @@ WebsocketConnectionOptions = Mapping[str, Any]
   :class:`~voicelive.exceptions.ReceiveTimeoutError` when nothing arrives for that long.
 * ``close_timeout`` (float seconds, default 10): how long ``close()`` waits for the peer.
 * ``handshake_timeout`` (float seconds, default None): limit for the HTTP upgrade.
+* ``timeout`` (float seconds): accepted for code written for the official SDK, which takes
+  the key without error (and, in 1.3.1, drops it); here it is the handshake limit when
+  ``handshake_timeout`` is not given.
 * ``ssl`` (``ssl.SSLContext`` or bool, default True): TLS verification is on by default;
   pass a context for custom CAs. ``False`` disables verification (never do this in production).
 * ``allow_insecure_credentials`` (bool, default False): allow sending the key/token over
@@ -55,6 +58,7 @@ _OPTION_KEYS = frozenset(
         "receive_timeout",
         "close_timeout",
         "handshake_timeout",
+        "timeout",
         "ssl",
         "allow_insecure_credentials",
         "max_pending_events",
@@ -82,6 +86,14 @@ def _transport_options(
     vendor = given.get("vendor_options") or {}
     if not isinstance(vendor, Mapping):
         raise TypeError("connection_options['vendor_options'] must be a mapping")
+    timeout = given.pop("timeout", None)
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))):
+        raise TypeError(
+            f"connection_options['timeout'] must be a number of seconds, got {timeout!r}"
+        )
+    handshake_timeout = given.get("handshake_timeout")
+    if handshake_timeout is None:
+        handshake_timeout = timeout
     options_obj = TransportOptions(
         max_msg_size=int(given.get("max_msg_size", DEFAULT_MAX_MESSAGE_SIZE)),
         heartbeat=given.get("heartbeat", 30.0),
@@ -90,7 +102,7 @@ def _transport_options(
         autoping=bool(given.get("autoping", True)),
         receive_timeout=given.get("receive_timeout"),
         close_timeout=given.get("close_timeout", 10.0),
-        handshake_timeout=given.get("handshake_timeout"),
+        handshake_timeout=handshake_timeout,
         ssl=ssl_option,
         vendor_options=dict(vendor),
     )
