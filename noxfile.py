@@ -40,3 +40,31 @@ def bench(session: nox.Session) -> None:
     """Benchmarks side by side (installs the official SDK into this session's venv)."""
     session.install("-e", ".", "azure-ai-voicelive")
     session.run("python", "bench/run.py", *session.posargs)
+
+
+# The framework installs are large (pipecat ~145 MB, LiveKit ~140 MB), so this session is
+# opt-in: it is not in nox.options.sessions and .ci/run never installs these packages.
+FRAMEWORK_PACKAGES = (
+    "pipecat-ai>=1.13,<2",
+    "livekit-agents>=1.8,<2",
+    "livekit-plugins-azure[realtime]>=1.8,<2",
+)
+
+
+@nox.session
+def frameworks(session: nox.Session) -> None:
+    """Framework recipes (pipecat, LiveKit Agents, OpenAI Agents SDK) against the emulator.
+
+    Opt in: ``nox -s frameworks`` (add ``--reuse-existing-virtualenvs`` while iterating).
+    ``VOICELIVE_FRAMEWORKS=1`` makes the recipe tests in tests/integrations/frameworks run,
+    and fail rather than skip if a framework is missing.
+    """
+    session.install("-e", ".[test,agents]", *FRAMEWORK_PACKAGES)
+    session.run(
+        "pytest",
+        "tests/integrations",
+        "-p",
+        "no:cacheprovider",
+        *session.posargs,
+        env={"VOICELIVE_FRAMEWORKS": "1"},
+    )

@@ -1,0 +1,312 @@
+"""VoiceLiveRealtimeModel event by event, against a scripted MockServer on loopback.
+
+Each Voice Live <-> GA name in the mapping table is tested both ways: the server sends the
+Voice Live name, then the GA name, and the model must emit the same Agents SDK events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+from typing import Any
+
+import pytest
+from agents.realtime.model_events import RealtimeModelEvent
+from agents.realtime.model_inputs import (
+    RealtimeModelSendAudio,
+    RealtimeModelSendInterrupt,
+    RealtimeModelSendRawMessage,
+    RealtimeModelSendUserInput,
+)
+from agents_support import TIMEOUT, Recorder
+
+from voicelive._protocol import Side, VoiceLiveProtocol
+from voicelive.integrations.openai_agents import (
+    GA_TO_VOICE_LIVE,
+    VOICE_LIVE_TO_GA,
+    VoiceLiveRealtimeModel,
+    normalize_server_event,
+)
+from voicelive.integrations.openai_agents._names import voice_live_event_type
+from voicelive.models import SERVER_EVENT_ADAPTER, ClientEvent
+from voicelive.testing import MockServer, MockServerConnection
+from voicelive.testing._emulator import default_session
+
+AUDIO = bytes(range(96))  # 2 ms of PCM16 24 kHz
+ITEM = {
+    "id": "item_1",
+    "type": "message",
+    "role": "assistant",
+    "status": "in_progress",
+    "content": [{"type": "audio", "transcript": "hi"}],
+}
+SAMPLES: dict[str, dict[str, Any]] = {
+    "response.audio.delta": {
+        "response_id": "resp_1",
+        "item_id": "item_1",
+        "output_index": 0,
+        "content_index": 0,
+        "delta": base64.b64encode(AUDIO).decode(),
+    },
+    "response.audio.done": {
+        "response_id": "resp_1",
+        "item_id": "item_1",
+        "output_index": 0,
+        "content_index": 0,
+    },
+    "response.audio_transcript.delta": {
+        "response_id": "resp_1",
+        "item_id": "item_1",
+        "output_index": 0,
+        "content_index": 0,
+        "delta": "hi",
+    },
+    "response.audio_transcript.done": {
+        "response_id": "resp_1",
+        "item_id": "item_1",
+        "output_index": 0,
+        "content_index": 0,
+        "transcript": "hi",
+    },
+    "response.text.delta": {
+        "response_id": "resp_1",
+        "item_id": "item_1",
+        "output_index": 0,
+        "content_index": 0,
+        "delta": "hi",
+    },
+    "response.text.done": {
+        "response_id": "resp_1",
+        "item_id": "item_1",
+        "output_index": 0,
+        "content_index": 0,
+        "text": "hi",
+    },
+    "conversation.item.created": {"previous_item_id": None, "item": ITEM},
+}
+EXPECTED = {
+    "response.audio.delta": "audio",
+    "response.audio.done": "audio_done",
+    "response.audio_transcript.delta": "transcript_delta",
+    "response.audio_transcript.done": None,
+    "response.text.delta": "output_text_delta",
+    "response.text.done": None,
+    "conversation.item.created": "item_updated",
+}
+
+
+class Scripted:
+    """A MockServer handler the test drives: what it sends and what it received."""
+
+    def __init__(self) -> None:
+        self.outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.received: asyncio.Queue[ClientEvent] = asyncio.Queue()
+
+    async def __call__(self, conn: MockServerConnection) -> None:
+        await conn.send({"type": "session.created", "event_id": "e0", "session": default_session()})
+
+        async def pump() -> None:
+            while True:
+                await conn.send(await self.outbox.get())
+
+        task = asyncio.ensure_future(pump())
+        try:
+            async for event in conn:
+                await self.received.put(event)
+        finally:
+            task.cancel()
+
+    async def next(self, kind: str) -> ClientEvent:
+        """The next received client event of type ``kind`` (others are skipped)."""
+
+        async def run() -> ClientEvent:
+            while True:
+                event = await self.received.get()
+                if event.type == kind:
+                    return event
+
+        return await asyncio.wait_for(run(), TIMEOUT)
+
+    def send(self, kind: str, **fields: Any) -> None:
+        self.outbox.put_nowait({"type": kind, "event_id": "ev", **fields})
+
+
+async def connected(server: MockServer, recorder: Recorder) -> VoiceLiveRealtimeModel:
+    model = VoiceLiveRealtimeModel(model="gpt-realtime")
+    model.add_listener(recorder)
+    await model.connect({"url": server.endpoint, "api_key": "test-key"})
+    return model
+
+
+def translated(events: list[RealtimeModelEvent]) -> list[RealtimeModelEvent]:
+    return [e for e in events if e.type not in ("raw_server_event", "connection_status")]
+
+
+def test_the_tables_are_inverse_and_cover_every_renamed_event() -> None:
+    assert {ga: vl for vl, ga in VOICE_LIVE_TO_GA.items()} == GA_TO_VOICE_LIVE
+    assert set(SAMPLES) == set(VOICE_LIVE_TO_GA)
+
+
+@pytest.mark.parametrize("name", sorted(VOICE_LIVE_TO_GA))
+def test_a_ga_named_event_decodes_as_the_voice_live_event(name: str) -> None:
+    client = VoiceLiveProtocol(Side.CLIENT)
+    ga = client.decode_server_frame(json.dumps({"type": VOICE_LIVE_TO_GA[name], **SAMPLES[name]}))
+    # voicelive decodes most GA names as unknown events (a few, like conversation.item.added,
+    # have their own class); either way the adapter dispatches them under the Voice Live name.
+    assert voice_live_event_type(normalize_server_event(ga).type) == name
+    native = SERVER_EVENT_ADAPTER.validate_python({"type": name, **SAMPLES[name]})
+    assert normalize_server_event(native) is native
+
+
+@pytest.mark.parametrize("name", sorted(VOICE_LIVE_TO_GA))
+async def test_each_mapping_emits_the_same_agents_event_under_both_names(name: str) -> None:
+    script = Scripted()
+    recorder = Recorder()
+    async with MockServer(script) as server:
+        model = await connected(server, recorder)
+        try:
+            for wire_name in (name, VOICE_LIVE_TO_GA[name]):
+                script.send(wire_name, **SAMPLES[name])
+            script.send("session.updated", session=default_session())  # a fence
+            await recorder.wait(
+                lambda e: e.type == "raw_server_event" and e.data.type == "session.updated"
+            )
+        finally:
+            await model.close()
+    events = translated(recorder.events)
+    expected = EXPECTED[name]
+    if expected is None:
+        assert events == []
+    else:
+        assert [e.type for e in events] == [expected, expected]
+        assert events[0] == events[1]
+    if name == "response.audio.delta":
+        assert events[0].data == AUDIO  # type: ignore[union-attr]
+
+
+async def test_usage_turns_and_errors() -> None:
+    script = Scripted()
+    recorder = Recorder()
+    usage = {
+        "total_tokens": 30,
+        "input_tokens": 10,
+        "output_tokens": 20,
+        "input_token_details": {"text_tokens": 4, "audio_tokens": 6, "cached_tokens": 0},
+        "output_token_details": {"text_tokens": 5, "audio_tokens": 15},
+    }
+    async with MockServer(script) as server:
+        model = await connected(server, recorder)
+        try:
+            script.send("response.created", response={"id": "resp_1", "status": "in_progress"})
+            script.send(
+                "response.done", response={"id": "resp_1", "status": "completed", "usage": usage}
+            )
+            script.send(
+                "error", error={"type": "invalid_request_error", "code": "bad", "message": "no"}
+            )
+            await recorder.wait(lambda e: e.type == "error")
+        finally:
+            await model.close()
+    events = translated(recorder.events)
+    assert [e.type for e in events] == ["turn_started", "usage", "turn_ended", "error"]
+    started, used, ended, error = events
+    assert started.response_id == ended.response_id == "resp_1"  # type: ignore[union-attr]
+    assert used.usage.input_tokens == 10  # type: ignore[union-attr]
+    assert used.usage.output_tokens == 20  # type: ignore[union-attr]
+    assert used.usage.total_tokens == 30  # type: ignore[union-attr]
+    assert used.input_tokens_details.audio_tokens == 6  # type: ignore[union-attr]
+    assert used.output_tokens_details.audio_tokens == 15  # type: ignore[union-attr]
+    assert error.error.code == "bad"  # type: ignore[union-attr]
+
+
+async def test_guardrail_cancel_only_cancels_the_active_response() -> None:
+    script = Scripted()
+    recorder = Recorder()
+    async with MockServer(script) as server:
+        model = await connected(server, recorder)
+        try:
+            script.send("response.created", response={"id": "resp_1", "status": "in_progress"})
+            script.send("response.audio.delta", **SAMPLES["response.audio.delta"])
+            await recorder.wait(lambda e: e.type == "audio")
+            # A guardrail tripped on an older response: nothing is cancelled.
+            await model.send_event(
+                RealtimeModelSendInterrupt(response_id="resp_0", cancel_response_only=True)
+            )
+            # It tripped on the active one (what RealtimeSession sends): cancel + truncate.
+            await model.send_event(
+                RealtimeModelSendInterrupt(force_response_cancel=True, response_id="resp_1")
+            )
+            truncate = await script.next("conversation.item.truncate")
+            cancel = await script.next("response.cancel")
+            # Audio of the interrupted response that still arrives is not played.
+            script.send("response.audio.delta", **SAMPLES["response.audio.delta"])
+            script.send("response.done", response={"id": "resp_1", "status": "cancelled"})
+            await recorder.wait(lambda e: e.type == "turn_ended")
+        finally:
+            await model.close()
+    assert cancel.type == "response.cancel"
+    assert truncate.item_id == "item_1"  # type: ignore[union-attr]
+    kinds = [e.type for e in translated(recorder.events)]
+    assert kinds == ["turn_started", "audio", "audio_interrupted", "turn_ended"]
+
+
+async def test_user_input_waits_for_the_active_response_before_response_create() -> None:
+    script = Scripted()
+    recorder = Recorder()
+    async with MockServer(script) as server:
+        model = await connected(server, recorder)
+        try:
+            await script.next("session.update")
+            script.send("response.created", response={"id": "resp_1", "status": "in_progress"})
+            await recorder.wait(lambda e: e.type == "turn_started")
+            send = asyncio.ensure_future(model.send_event(RealtimeModelSendUserInput("hi")))
+            item = await script.next("conversation.item.create")
+            assert not send.done()  # response.create is held while resp_1 is active
+            script.send("response.done", response={"id": "resp_1", "status": "completed"})
+            await asyncio.wait_for(send, TIMEOUT)
+            await script.next("response.create")
+            await model.send_event(RealtimeModelSendAudio(audio=AUDIO, commit=True))
+            append = await script.next("input_audio_buffer.append")
+            await script.next("input_audio_buffer.commit")
+            await model.send_event(
+                RealtimeModelSendRawMessage({"type": "input_audio_buffer.clear"})
+            )
+            await script.next("input_audio_buffer.clear")
+        finally:
+            await model.close()
+    assert item.item.content[0].text == "hi"  # type: ignore[union-attr]
+    assert base64.b64decode(append.audio) == AUDIO  # type: ignore[union-attr]
+
+
+async def test_send_event_if_checks_the_condition_at_the_send() -> None:
+    script = Scripted()
+    async with MockServer(script) as server:
+        model = await connected(server, Recorder())
+        try:
+            sent = await model.send_event_if(RealtimeModelSendUserInput("no"), lambda: False)
+            assert sent is False
+            sent = await model.send_event_if(RealtimeModelSendUserInput("yes"), lambda: True)
+            assert sent is True
+            item = await script.next("conversation.item.create")
+        finally:
+            await model.close()
+    assert item.item.content[0].text == "yes"  # type: ignore[union-attr]
+
+
+async def test_a_server_close_ends_the_stream() -> None:
+    recorder = Recorder()
+
+    async def closes(conn: MockServerConnection) -> None:
+        await conn.send({"type": "session.created", "event_id": "e0", "session": default_session()})
+        await conn.recv()  # the session.update
+        await conn.close(1000)
+
+    async with MockServer(closes) as server:
+        model = await connected(server, recorder)
+        try:
+            await recorder.wait(lambda e: e.type == "end_of_stream")
+        finally:
+            await model.close()
+    statuses = [e.status for e in recorder.events if e.type == "connection_status"]  # type: ignore[union-attr]
+    assert statuses == ["connected", "disconnected"]
