@@ -10,9 +10,11 @@ endpoint, with ``AZURE_COGNITIVE_SERVICES_KEY`` when set, else with
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from azure.core.credentials import AzureKeyCredential
@@ -55,3 +57,13 @@ async def voice_live(**emulator_options: Any) -> AsyncIterator[tuple[str, Any]]:
 def sample_question_wav() -> bytes:
     """A short spoken question that ships with voicelive (16 kHz mono WAV)."""
     return resources.files("voicelive.cli").joinpath("data/hello.wav").read_bytes()
+
+
+def output_path(name: str) -> Path:
+    """Where an example writes ``name`` when no path is given: a temporary directory.
+
+    Never the current directory, so running an example from a clone leaves the tree clean.
+    """
+    folder = Path(tempfile.gettempdir()) / "voicelive-examples"
+    folder.mkdir(exist_ok=True)
+    return folder / name

@@ -1,6 +1,6 @@
 """Telephony: a phone-line bridge in G.711 μ-law at 8 kHz.
 
-    python examples/telephony.py [reply.wav]
+    python examples/telephony.py [reply.wav]   # default: a file in the temporary directory
 
 Media-stream APIs (Twilio, Azure Communication Services, SIP gateways) deliver the caller's
 audio as base64 μ-law packets of 20 ms (160 bytes). The session speaks μ-law both ways, so
@@ -27,7 +27,7 @@ from voicelive.audio import (
     write_wav,
 )
 
-from _common import MODEL, sample_question_wav, voice_live
+from _common import MODEL, output_path, sample_question_wav, voice_live
 
 SESSION = {
     "modalities": ["text", "audio"],
@@ -82,4 +82,4 @@ async def main(reply_path: Path) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("reply-ulaw.wav")))
+    asyncio.run(main(Path(sys.argv[1]) if len(sys.argv) > 1 else output_path("reply-ulaw.wav")))

@@ -3,7 +3,8 @@
     python examples/wav_conversation.py [question.wav] [reply.wav]
 
 Any PCM, float or G.711 WAV works: it is resampled and encoded for the session. Without an
-argument, the short question that ships with voicelive is used.
+argument, the short question that ships with voicelive is used; without a second one, the
+reply goes to ``voicelive-examples/reply.wav`` in the temporary directory (the path is printed).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from voicelive.audio import (
     write_wav,
 )
 
-from _common import MODEL, sample_question_wav, voice_live
+from _common import MODEL, output_path, sample_question_wav, voice_live
 
 SESSION = {
     "modalities": ["text", "audio"],
@@ -75,5 +76,5 @@ async def main(question: bytes | Path, reply_path: Path) -> None:
 
 if __name__ == "__main__":
     source: bytes | Path = Path(sys.argv[1]) if len(sys.argv) > 1 else sample_question_wav()
-    target = Path(sys.argv[2]) if len(sys.argv) > 2 else Path("reply.wav")
+    target = Path(sys.argv[2]) if len(sys.argv) > 2 else output_path("reply.wav")
     asyncio.run(main(source, target))

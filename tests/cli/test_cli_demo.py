@@ -16,7 +16,7 @@ import pytest
 
 from voicelive.audio import AudioFormat, read_wav_info, write_wav
 from voicelive.cli import main
-from voicelive.cli._demo import BUNDLED_TRANSCRIPT
+from voicelive.cli._demo import BUNDLED_TRANSCRIPT, STAND_IN_BUNDLED, STAND_IN_OTHER
 from voicelive.cli._target import ENDPOINT_ENV, KEY_ENV
 
 STAMP = re.compile(r"^\[\s*\d+\.\d\ds\] (\S+(?: \S+)?)\s+")
@@ -85,6 +85,12 @@ def test_demo_real_time_as_in_the_readme(
     out = capsys.readouterr().out
     assert "at real-time pace" in out
     assert "-> reply.wav" in out
+    # Where the reply goes is said before anything is sent, as an absolute path.
+    announced = f"The reply audio will be written to {tmp_path.resolve() / 'reply.wav'} "
+    assert out.index(announced) < out.index("connected  local emulator")
+    assert f"you said   {BUNDLED_TRANSCRIPT}\n" in out
+    note = out.split(f"you said   {BUNDLED_TRANSCRIPT}\n", 1)[1].splitlines()[0]
+    assert note.endswith(f"note       {STAND_IN_BUNDLED}")
     _check_reply_wav(tmp_path / "reply.wav")
     # The recording is ~4 s and is streamed at its own pace.
     assert elapsed > 3.5
@@ -93,8 +99,10 @@ def test_demo_real_time_as_in_the_readme(
     # docs/getting-started.md shows a captured run: it must still look like this one.
     page = (Path(__file__).resolve().parents[2] / "docs" / "getting-started.md").read_text()
     captured = page.split("$ voicelive demo\n", 1)[1].split("\n```", 1)[0]
+    assert "in a\ndirectory `/tmp/voicelive-try`:" in page  # where the capture was taken
     shape = re.compile(r"\d[\d,.]*")
-    assert shape.sub("#", captured) == shape.sub("#", out.rstrip("\n"))
+    ours = out.rstrip("\n").replace(str(tmp_path.resolve()), "/tmp/voicelive-try")
+    assert shape.sub("#", captured) == shape.sub("#", ours)
 
 
 def test_demo_text_turn(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -103,6 +111,8 @@ def test_demo_text_turn(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> N
     assert code == 0
     assert 'you        "Tell me a joke" (text turn)' in out
     assert "assistant  You said: Tell me a joke" in out
+    assert "note" not in _labels(out)  # a text turn has no transcript to label
+    assert f"The reply audio will be written to {(tmp_path / 'j.wav').resolve()} " in out
     assert "vad" not in _labels(out)
     _check_reply_wav(tmp_path / "j.wav")
 
@@ -133,6 +143,8 @@ def test_demo_any_wav_is_converted(capsys: pytest.CaptureFixture[str], tmp_path:
     assert "streaming question.wav (2.00 s, 48000 Hz 2 channels -> pcm16 24000 Hz)" in out
     assert "speech started" in out
     assert "you said   (audio" in out  # the emulator's stand-in transcript
+    assert f"note       {STAND_IN_OTHER}" in out
+    assert STAND_IN_BUNDLED not in out
     _check_reply_wav(tmp_path / "r.wav")
 
 

@@ -14,6 +14,7 @@ import importlib.util
 import py_compile
 import runpy
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -74,7 +75,7 @@ def _quickstart(out: str, tmp_path: Path, servers: list[MockServer]) -> list[str
 
 
 def _wav_conversation(out: str, tmp_path: Path, servers: list[MockServer]) -> list[str]:
-    info = read_wav_info(tmp_path / "reply.wav")
+    info = read_wav_info(tmp_path / "voicelive-examples" / "reply.wav")
     assert (info.sample_rate, info.channels) == (24000, 1)
     assert info.frames > 24000 // 2  # more than half a second of reply
     return ["[speech started at", "[speech stopped at", "you: (audio", "saved"]
@@ -107,7 +108,7 @@ def _conversation_history(out: str, tmp_path: Path, servers: list[MockServer]) -
 
 
 def _telephony(out: str, tmp_path: Path, servers: list[MockServer]) -> list[str]:
-    info = read_wav_info(tmp_path / "reply-ulaw.wav")
+    info = read_wav_info(tmp_path / "voicelive-examples" / "reply-ulaw.wav")
     assert (info.format_tag, info.sample_rate) == (7, 8000)  # WAVE_FORMAT_MULAW
     assert info.frames > 4000
     appends = [e for e in servers[0].received if e.type == "input_audio_buffer.append"]
@@ -169,8 +170,12 @@ def test_example_runs_against_the_emulator(
     tmp_path: Path,
     servers: list[MockServer],
 ) -> None:
-    monkeypatch.chdir(tmp_path)  # examples write reply files to the working directory
+    workdir = tmp_path / "cwd"
+    workdir.mkdir()
+    monkeypatch.chdir(workdir)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # outputs go to the temp directory
     out = run_example(name, capsys, monkeypatch)
+    assert list(workdir.iterdir()) == []  # nothing written where the example was run
     for expected in CHECKS[name](out, tmp_path, servers):
         assert expected in out, f"{expected!r} not in the output of {name}:\n{out}"
     for server in servers:

@@ -39,6 +39,7 @@ from ._demo import (
     check_output_path,
     demo_emulator,
     load_input,
+    output_announcement,
     requested_session,
     run_exchange,
 )
@@ -312,7 +313,16 @@ async def _connected(
         await conn.close()
 
 
-def _announce(command: str, target: Target, out: TextIO, err: TextIO, json_mode: bool) -> None:
+def _announce(
+    command: str,
+    target: Target,
+    out: TextIO,
+    err: TextIO,
+    json_mode: bool,
+    *,
+    extra: str | None = None,
+) -> None:
+    """The first lines: what we talk to, then ``extra`` (e.g. where the reply will go)."""
     if target.is_emulator:
         lines = [
             f"voicelive {command}: talking to the LOCAL EMULATOR at "
@@ -321,6 +331,8 @@ def _announce(command: str, target: Target, out: TextIO, err: TextIO, json_mode:
         ]
     else:
         lines = [f"voicelive {command}: talking to {target.describe()}."]
+    if extra is not None:
+        lines.append(extra)
     stream = err if json_mode else out
     for line in lines if not json_mode else lines[:1]:
         print(line, file=stream, flush=True)
@@ -358,7 +370,7 @@ async def _demo_exchange(
         force_emulator=args.emulator,
         emulator_factory=lambda: demo_emulator(options),
     ) as target:
-        _announce(command, target, out, err, args.json)
+        _announce(command, target, out, err, args.json, extra=output_announcement(options.output))
         timeline = Timeline(out, json_mode=args.json, verbose=args.verbose, color=_use_color(out))
         async with contextlib.AsyncExitStack() as stack:
             endpoint = target.endpoint
@@ -377,7 +389,7 @@ async def _demo_exchange(
                     target=target.kind,
                     endpoint=safe_endpoint(target.endpoint),
                 )
-                await run_exchange(conn, timeline, options, wav=wav)
+                await run_exchange(conn, timeline, options, wav=wav, emulated=target.is_emulator)
         if recorder is not None:
             frames = sum(len(c.frames) for c in recorder.cassettes)
             timeline.info("cassette", f"wrote {cassette} ({frames} frames)", cassette=cassette)

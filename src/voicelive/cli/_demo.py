@@ -43,6 +43,8 @@ __all__ = [
     "DEFAULT_INSTRUCTIONS",
     "DEFAULT_MODEL",
     "DEFAULT_VOICE",
+    "STAND_IN_BUNDLED",
+    "STAND_IN_OTHER",
     "DemoError",
     "DemoOptions",
     "InputAudio",
@@ -51,8 +53,10 @@ __all__ = [
     "check_output_path",
     "demo_emulator",
     "load_input",
+    "output_announcement",
     "requested_session",
     "run_exchange",
+    "transcript_note",
     "voice_config",
 ]
 
@@ -192,12 +196,44 @@ def requested_session(options: DemoOptions) -> dict[str, Any]:
     }
 
 
+STAND_IN_BUNDLED = (
+    "the emulator's stand-in transcript: it does no speech recognition and knows the bundled "
+    "recording's text in advance"
+)
+"""The note under the user's transcript: the bundled recording, against the emulator."""
+STAND_IN_OTHER = (
+    "the emulator's stand-in transcript: it does no speech recognition and reports the audio's "
+    "length"
+)
+"""The note under the user's transcript: any other audio, against the emulator."""
+
+
+def transcript_note(options: DemoOptions, *, emulated: bool) -> str | None:
+    """What to say under the user's transcript (``None``: a real service transcribed it)."""
+    if not emulated or options.text is not None:
+        return None
+    return STAND_IN_BUNDLED if options.input is None else STAND_IN_OTHER
+
+
+def output_announcement(output: str | None) -> str:
+    """The line the demo prints before connecting: where the reply audio will go."""
+    if not output:
+        return "The reply audio will not be written (--output '')."
+    return (
+        f"The reply audio will be written to {Path(output).resolve()} "
+        "(--output FILE to write it elsewhere)."
+    )
+
+
 class _Reader:
     """Consumes the connection, feeds the timeline, and records milestones."""
 
-    def __init__(self, conn: VoiceLiveConnection, timeline: Timeline) -> None:
+    def __init__(
+        self, conn: VoiceLiveConnection, timeline: Timeline, transcript_note: str | None = None
+    ) -> None:
         self._conn = conn
         self._timeline = timeline
+        self._transcript_note = transcript_note
         self._seen: dict[str, ServerEventBase] = {}
         self._changed = asyncio.Event()
         self.failure: str | None = None
@@ -220,6 +256,11 @@ class _Reader:
                 self.failure = f"receiving failed: {type(exc).__name__}: {exc}"
                 break
             self._timeline.on_event(event)
+            if (
+                self._transcript_note is not None
+                and event.type == "conversation.item.input_audio_transcription.completed"
+            ):
+                self._timeline.info("note", self._transcript_note)
             self._seen.setdefault(event.type, event)
             if event.type == "error" and self.failure is None:
                 error = getattr(event, "error", None)
@@ -337,6 +378,7 @@ async def run_exchange(
     options: DemoOptions,
     *,
     wav: InputAudio | None,
+    emulated: bool = False,
 ) -> None:
     """Run one exchange on an open connection (see the module docstring).
 
@@ -345,13 +387,15 @@ async def run_exchange(
         timeline: where events are rendered and measured.
         options: the command line.
         wav: the audio to stream (:func:`load_input`), or ``None`` for ``options.text``.
+        emulated: the server is voicelive's emulator: the user's transcript is labelled as
+            its stand-in (it does no speech recognition).
 
     Raises:
         DemoError: the exchange failed (message ready to print).
         InputError: the audio cannot be converted to the session's input format.
     """
     conn.add_send_observer(timeline.on_send)
-    reader = _Reader(conn, timeline)
+    reader = _Reader(conn, timeline, transcript_note(options, emulated=emulated))
     try:
         await reader.wait("session.created", timeout=SETUP_TIMEOUT, what="session.created")
         await conn.session.update(session=requested_session(options))
