@@ -87,7 +87,7 @@ async def main() -> None:
             except pydantic.ValidationError as exc:
                 print(f"  ValidationError at {'.'.join(map(str, exc.errors()[0]['loc']))}")
             try:
-                await conn.input_audio_buffer.append(audio=b"\x00\x00\x00")  # half a PCM16 sample
+                await conn.input_audio_buffer.append(audio="not base64!")  # str must be base64
             except LocalProtocolError as exc:
                 print(f"  LocalProtocolError: {str(exc)[:60]}...")
 

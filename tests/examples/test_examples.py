@@ -136,7 +136,7 @@ def _error_handling(out: str, tmp_path: Path, servers: list[MockServer]) -> list
     return [
         "AuthenticationError (HTTP 401)",
         "ValidationError at session.voice",
-        "LocalProtocolError: input_audio_buffer.append(audio=<3 bytes>)",
+        "LocalProtocolError: audio given as str must be base64 text",
         "server refused cancel-1: response_cancel_not_active",
         "attempt 1 failed: WebSocket closed with code 1011",
         "answer: You said: Name three colors.",
