@@ -4,8 +4,10 @@ Entry points: :func:`voicelive.aio.connect` (the client), :mod:`voicelive.models
 wire model), :mod:`voicelive.testing` (emulator, cassettes, pytest plugin),
 :mod:`voicelive.audio` (numpy audio helpers), :mod:`voicelive.conversation` (helpers above
 the wire). The exception tree lives in :mod:`voicelive.exceptions` and is re-exported here.
+:func:`install_as_azure_ai_voicelive` makes ``import azure.ai.voicelive`` resolve to voicelive.
 """
 
+from ._install import install_as_azure_ai_voicelive
 from ._version import __version__
 from .exceptions import (
     AuthenticationError,
@@ -46,4 +48,5 @@ __all__ = [
     "VoiceLiveError",
     "WaitTimeoutError",
     "__version__",
+    "install_as_azure_ai_voicelive",
 ]
