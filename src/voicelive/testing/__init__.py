@@ -6,6 +6,8 @@
 * :class:`Emulator` -- the sans-I/O service state machine behind the default server.
 * Responders (:class:`EchoResponder`, :class:`ScriptedResponder`, :class:`Reply`,
   :class:`FunctionCall`) decide what the emulated model says.
+* :class:`FakeTwilioCall` / :class:`FakeAcsCall` -- fake phone callers for
+  :mod:`voicelive.telephony` (a controllable playback clock, marks, DTMF, hang-up).
 * :class:`Fault` -- fault injection (close codes, drops, stalls, malformed frames, ...).
 * The pytest plugin (``voicelive.testing.pytest_plugin``) provides opt-in fixtures.
 
@@ -23,6 +25,7 @@ from ._cassette import (
 )
 from ._emulator import DEFAULT_TURN_DETECTION, ERROR_CODES, Emulator, WireEvent
 from ._faults import Fault
+from ._phone import FakeAcsCall, FakePhoneCall, FakeTwilioCall
 from ._recorder import CassetteRecorder, record
 from ._responders import (
     EchoResponder,
@@ -50,6 +53,9 @@ __all__ = [
     "EchoResponder",
     "Emulator",
     "EnergyVad",
+    "FakeAcsCall",
+    "FakePhoneCall",
+    "FakeTwilioCall",
     "Fault",
     "FunctionCall",
     "MatchMode",

@@ -1,0 +1,242 @@
+"""The two phone providers behind one small interface (sans-I/O).
+
+A provider turns the phone's frames into :data:`PhoneEvent` values and builds the frames we
+send back. The bridge core knows nothing else of Twilio or ACS.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ..audio import G711_ALAW, G711_ULAW, PCM16_16K, PCM16_24K, AudioFormat
+from . import _acs, _twilio
+from ._errors import StreamRefusedError
+
+__all__ = [
+    "AcsProvider",
+    "CallInfo",
+    "PhoneAudio",
+    "PhoneDtmf",
+    "PhoneEvent",
+    "PhoneIgnored",
+    "PhoneMark",
+    "PhoneProvider",
+    "PhoneStart",
+    "PhoneStop",
+    "TwilioProvider",
+    "mask_number",
+]
+
+Provider = Literal["twilio", "acs"]
+
+
+def mask_number(number: str | None) -> str:
+    """A phone number safe to log: only its last 4 digits (``+1415…`` -> ``***1234``)."""
+    if not number:
+        return "?"
+    digits = [c for c in number if c.isdigit()]
+    if len(digits) <= 4:
+        return "***"
+    return "***" + "".join(digits[-4:])
+
+
+@dataclass
+class CallInfo:
+    """What is known about a call once its stream started.
+
+    Attributes:
+        provider: ``"twilio"`` or ``"acs"``.
+        call_id: Twilio ``callSid`` / ACS call connection id.
+        stream_id: Twilio ``streamSid`` / ACS subscription id.
+        audio_format: the phone's audio format.
+        caller: the caller's number as the provider gave it (never logged; see
+            :func:`mask_number`), or ``None``.
+        parameters: Twilio ``customParameters`` (the stream token removed).
+    """
+
+    provider: str
+    call_id: str = ""
+    stream_id: str = ""
+    audio_format: AudioFormat = G711_ULAW
+    caller: str | None = None
+    parameters: dict[str, str] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return (
+            f"CallInfo(provider={self.provider!r}, call_id={self.call_id!r}, "
+            f"caller={mask_number(self.caller)!r}, audio_format='{self.audio_format}')"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneStart:
+    """The stream started (Twilio ``start`` / ACS ``AudioMetadata``)."""
+
+    info: CallInfo
+    token: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneAudio:
+    """Caller audio, base64 in the phone's format (passed through as is)."""
+
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneDtmf:
+    """A key the caller pressed."""
+
+    digit: str
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneMark:
+    """Twilio echoed one of our marks."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneStop:
+    """The provider ended the stream (the caller hung up)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneIgnored:
+    """A frame with nothing to do (``connected``, an unknown kind, ...)."""
+
+    what: str
+
+
+PhoneEvent = PhoneStart | PhoneAudio | PhoneDtmf | PhoneMark | PhoneStop | PhoneIgnored
+"""A phone frame, provider-neutral."""
+
+_TWILIO_ENCODINGS = {"audio/x-mulaw": G711_ULAW, "audio/x-alaw": G711_ALAW}
+TOKEN_PARAMETER = "voicelive_token"
+"""The ``<Parameter>`` carrying the one-time stream token."""
+CALLER_PARAMETER = "caller"
+"""The ``<Parameter>`` carrying the caller's number (``From`` of the voice webhook)."""
+
+
+class PhoneProvider:
+    """Base of the provider adapters."""
+
+    name: str = ""
+    acks: bool = False
+    """True when the provider echoes marks after playback (Twilio)."""
+
+    def __init__(self) -> None:
+        self.stream_id = ""
+
+    def parse(self, data: str | bytes) -> PhoneEvent:
+        """One phone frame as a :data:`PhoneEvent` (raises ``PhoneProtocolError``)."""
+        raise NotImplementedError
+
+    def audio(self, payload: str) -> str:
+        """An outbound audio frame (base64 payload in the phone's format)."""
+        raise NotImplementedError
+
+    def mark(self, name: str) -> str | None:
+        """An outbound mark frame, or ``None`` when the provider has none."""
+        return None
+
+    def clear(self) -> str:
+        """The frame that drops the audio the provider queued for the caller."""
+        raise NotImplementedError
+
+
+class TwilioProvider(PhoneProvider):
+    """Twilio Media Streams (μ-law 8 kHz, marks echoed after playback)."""
+
+    name = "twilio"
+    acks = True
+
+    def parse(self, data: str | bytes) -> PhoneEvent:
+        """See :meth:`PhoneProvider.parse`."""
+        msg = _twilio.parse_twilio_message(data)
+        if isinstance(msg, _twilio.TwilioMedia):
+            if msg.media.track not in ("inbound", "inbound_track"):
+                return PhoneIgnored(f"media of track {msg.media.track!r}")
+            return PhoneAudio(msg.media.payload)
+        if isinstance(msg, _twilio.TwilioMark):
+            return PhoneMark(msg.mark.name)
+        if isinstance(msg, _twilio.TwilioDtmf):
+            return PhoneDtmf(msg.dtmf.digit)
+        if isinstance(msg, _twilio.TwilioStart):
+            start = msg.start
+            fmt = _TWILIO_ENCODINGS.get(start.media_format.encoding)
+            if fmt is None or start.media_format.sample_rate != 8000:
+                raise StreamRefusedError(
+                    f"Twilio stream announces {start.media_format.encoding} at "
+                    f"{start.media_format.sample_rate} Hz; expected audio/x-mulaw or "
+                    "audio/x-alaw at 8000 Hz"
+                )
+            params = dict(start.custom_parameters)
+            token = params.pop(TOKEN_PARAMETER, None)
+            caller = params.pop(CALLER_PARAMETER, None)
+            self.stream_id = start.stream_sid
+            info = CallInfo("twilio", start.call_sid, start.stream_sid, fmt, caller, params)
+            return PhoneStart(info, token)
+        if isinstance(msg, _twilio.TwilioStop):
+            return PhoneStop()
+        return PhoneIgnored(msg.event)
+
+    def audio(self, payload: str) -> str:
+        """See :meth:`PhoneProvider.audio`."""
+        return _twilio.media_frame(self.stream_id, payload)
+
+    def mark(self, name: str) -> str | None:
+        """See :meth:`PhoneProvider.mark`."""
+        return _twilio.mark_frame(self.stream_id, name)
+
+    def clear(self) -> str:
+        """See :meth:`PhoneProvider.clear`."""
+        return _twilio.clear_frame(self.stream_id)
+
+
+class AcsProvider(PhoneProvider):
+    """ACS bidirectional media streaming (PCM16 16/24 kHz, no playback acks).
+
+    Args:
+        call_id: the ``x-ms-call-connection-id`` header of the WebSocket request.
+        caller: the caller's number if known (from the incoming-call webhook).
+    """
+
+    name = "acs"
+    acks = False
+
+    def __init__(self, call_id: str = "", caller: str | None = None) -> None:
+        super().__init__()
+        self.call_id = call_id
+        self.caller = caller
+
+    def parse(self, data: str | bytes) -> PhoneEvent:
+        """See :meth:`PhoneProvider.parse`."""
+        msg = _acs.parse_acs_message(data)
+        if isinstance(msg, _acs.AcsAudioData):
+            if msg.audio_data.silent and not msg.audio_data.data:
+                return PhoneIgnored("silent frame")
+            return PhoneAudio(msg.audio_data.data)
+        if isinstance(msg, _acs.AcsDtmfData):
+            return PhoneDtmf(msg.dtmf_data.data)
+        if isinstance(msg, _acs.AcsAudioMetadata):
+            meta = msg.audio_metadata
+            fmt = {16000: PCM16_16K, 24000: PCM16_24K}.get(meta.sample_rate)
+            if meta.encoding.upper() != "PCM" or fmt is None or meta.channels != 1:
+                raise StreamRefusedError(
+                    f"ACS stream announces {meta.encoding} {meta.sample_rate} Hz "
+                    f"{meta.channels} channel(s); expected PCM at 16000 or 24000 Hz mono"
+                )
+            self.stream_id = meta.subscription_id
+            return PhoneStart(CallInfo("acs", self.call_id, meta.subscription_id, fmt, self.caller))
+        return PhoneIgnored(msg.kind)
+
+    def audio(self, payload: str) -> str:
+        """See :meth:`PhoneProvider.audio`."""
+        return _acs.audio_frame(payload)
+
+    def clear(self) -> str:
+        """See :meth:`PhoneProvider.clear`."""
+        return _acs.STOP_AUDIO_FRAME
