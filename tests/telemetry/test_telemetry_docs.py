@@ -68,3 +68,19 @@ def test_name_is_documented(name: str) -> None:
     text = DOC.read_text(encoding="utf-8")
     short = name.rsplit(".", 1)[-1]
     assert f"`{name}`" in text or f".{short}`" in text, name
+
+
+def test_instrumentor_example_runs(tmp_path: Path) -> None:
+    (code,) = [b for b in _blocks() if "VoiceLiveInstrumentor()" in b]
+    script = tmp_path / "instrumentor_example.py"
+    script.write_text(code + "\nprint('instrumentor ok')\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "instrumentor ok" in result.stdout

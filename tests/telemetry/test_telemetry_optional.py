@@ -41,6 +41,12 @@ SCRIPT = textwrap.dedent(
     else:
         raise AssertionError("instrument() should need opentelemetry")
     assert not telemetry.is_instrumented()
+    try:
+        telemetry.VoiceLiveInstrumentor()
+    except ModuleNotFoundError as exc:  # the official class raises this type too
+        assert "voicelive[telemetry]" in str(exc), exc
+    else:
+        raise AssertionError("VoiceLiveInstrumentor() should need opentelemetry")
 
     async def main():
         async with voicelive.testing.MockServer() as server:

@@ -36,6 +36,7 @@ __all__ = [
     "ATTR_USAGE_OUTPUT_TOKENS",
     "AZ_NAMESPACE",
     "CONTENT_ENV_VAR",
+    "LEGACY_CONTENT_ENV_VAR",
     "METRIC_BYTES",
     "METRIC_EVENTS",
     "METRIC_INTERRUPTIONS",
@@ -45,11 +46,14 @@ __all__ = [
     "METRIC_TIME_TO_FIRST_TEXT",
     "METRIC_TOKEN_USAGE",
     "METRIC_TURN_LATENCY_TO_FIRST_AUDIO",
+    "OFFICIAL",
+    "OFFICIAL_SPANS_ENV_VAR",
     "OP_RESPONSE",
     "OP_SESSION",
     "OP_TURN",
     "PROVIDER_NAME",
     "SYSTEM",
+    "TRACING_GATE_ENV_VAR",
     "VL",
 ]
 
@@ -72,6 +76,15 @@ show it as a model call and aggregate its token usage."""
 
 CONTENT_ENV_VAR: Final = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
 """Environment variable read when ``capture_content`` is not given (``true`` turns it on)."""
+LEGACY_CONTENT_ENV_VAR: Final = "AZURE_TRACING_GEN_AI_CONTENT_RECORDING_ENABLED"
+"""The older content switch :class:`VoiceLiveInstrumentor` also reads (as the official one
+does); ignored when it disagrees with :data:`CONTENT_ENV_VAR`."""
+TRACING_GATE_ENV_VAR: Final = "AZURE_EXPERIMENTAL_ENABLE_GENAI_TRACING"
+"""``VoiceLiveInstrumentor().instrument()`` does nothing unless this is ``true`` (the official
+instrumentor's gate). :func:`voicelive.telemetry.instrument` does not read it."""
+OFFICIAL_SPANS_ENV_VAR: Final = "VOICELIVE_TELEMETRY_OFFICIAL_SPANS"
+"""``true`` turns on the official-named per-message spans when ``official_spans`` is not
+given (so a ported program can get them without a code change)."""
 
 # ---------------------------------------------------------------- GenAI / general attributes
 ATTR_SYSTEM: Final = "gen_ai.system"
@@ -167,3 +180,19 @@ METRIC_BYTES: Final = "voicelive.bytes"
 METRIC_EVENTS: Final = "voicelive.events"
 METRIC_SESSIONS_ACTIVE: Final = "voicelive.sessions.active"
 METRIC_TOKEN_USAGE: Final = "gen_ai.client.token.usage"
+
+
+class OFFICIAL:
+    """Names used by the official ``azure-ai-voicelive`` instrumentor, emitted only with
+    ``official_spans=True`` (see docs/migration.md for the mapping to voicelive's names)."""
+
+    EVENT_TYPE: Final = "gen_ai.voice.event_type"
+    MESSAGE_SIZE: Final = "gen_ai.voice.message_size"
+    SESSION_ID: Final = "gen_ai.voice.session_id"
+    TURN_COUNT: Final = "gen_ai.voice.turn_count"
+    INTERRUPTION_COUNT: Final = "gen_ai.voice.interruption_count"
+    AUDIO_BYTES_RECEIVED: Final = "gen_ai.voice.audio_bytes_received"
+    EVENT_CONTENT: Final = "gen_ai.event.content"
+    EV_INPUT_MESSAGES: Final = "gen_ai.input.messages"
+    EV_OUTPUT_MESSAGES: Final = "gen_ai.output.messages"
+    CONNECT_SPAN: Final = "connect"

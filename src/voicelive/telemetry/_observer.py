@@ -67,6 +67,7 @@ from ._names import (
     METRIC_TIME_TO_FIRST_TEXT,
     METRIC_TOKEN_USAGE,
     METRIC_TURN_LATENCY_TO_FIRST_AUDIO,
+    OFFICIAL,
     OP_RESPONSE,
     OP_SESSION,
     OP_TURN,
@@ -74,6 +75,7 @@ from ._names import (
     SYSTEM,
     VL,
 )
+from ._official import OfficialSpans
 
 if TYPE_CHECKING:
     from ..aio import VoiceLiveConnection
@@ -309,6 +311,7 @@ class SessionObserver:
         info: ConnectionInfo,
         *,
         capture_content: bool,
+        official_spans: bool = False,
     ) -> None:
         self._telemetry = telemetry
         self._tracer = telemetry.tracer
@@ -356,7 +359,7 @@ class SessionObserver:
             attributes[VL.AGENT_NAME] = info.agent_name
         now = time.monotonic_ns()
         self._span = self._tracer.start_span(
-            self._name(OP_SESSION),
+            OFFICIAL.CONNECT_SPAN if official_spans else self._name(OP_SESSION),
             kind=SpanKind.CLIENT,
             attributes=attributes,
             start_time=now + self._wall_offset,
@@ -367,6 +370,18 @@ class SessionObserver:
         connection.add_frame_observer(self._on_frame)
         connection.add_send_observer(self._on_send)
         connection.add_close_observer(self._on_close)
+        self._official: OfficialSpans | None = None
+        if official_spans:  # opt-in: one span per message, named like the official SDK's
+            self._official = OfficialSpans(
+                self._tracer,
+                self._span,
+                host=info.host,
+                port=info.port,
+                model=info.model,
+                capture_content=capture_content,
+            )
+            connection.add_send_observer(self._official.on_send)
+            connection.add_frame_observer(self._official.on_frame)
         # A connection dropped without close() still ends its spans (when it is collected).
         self._finalizer = weakref.finalize(
             connection, self._on_close, None, "connection garbage-collected without close()"
@@ -857,6 +872,8 @@ class SessionObserver:
         if abnormal:
             end[ATTR_ERROR_TYPE] = str(code)
             span.set_status(Status(StatusCode.ERROR, message))
+        if self._official is not None:
+            self._official.on_close()
         span.set_attributes(end)
         span.end(end_time=self._wall(now))
         self._telemetry.sessions_active.add(-1, self._base)
