@@ -56,6 +56,7 @@ from .models import (
     ServerEventSessionUpdated,
     UnknownServerEvent,
 )
+from .models._base import _SET_EXTRA, _SET_FIELDS_SET
 from .models._client_events import ClientEventBase
 
 __all__ = [
@@ -233,6 +234,12 @@ class VoiceLiveProtocol:
             event: ServerEvent = SERVER_EVENT_ADAPTER.validate_json(data, extra="allow")
         except ValidationError as exc:
             return self._fallback_server_event(data, exc)
+        # models._base.compact_server_event, inline: 2 GC-tracked allocations per event, not 4
+        if not event.__pydantic_extra__:
+            _SET_EXTRA(event, None)
+            shared = event._all_fields_set
+            if len(event.__pydantic_fields_set__) == len(shared):
+                _SET_FIELDS_SET(event, shared)
         cls = type(event)
         if cls is ServerEventSessionCreated or cls is ServerEventSessionUpdated:
             self.session = cast(ServerEventSessionCreated, event).session
