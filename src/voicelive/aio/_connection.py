@@ -34,12 +34,9 @@ from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-import numpy as np
-import numpy.typing as npt
-
 from .._logging import get_logger
 from .._protocol import Side, VoiceLiveProtocol
-from ..audio import AudioFormat, AudioFormatError, WireEncoder, decode_from_wire, to_wire_audio
+from ..audio._formats import AudioFormat, AudioFormatError
 from ..exceptions import (
     ConnectionClosed,
     ConnectionClosedOK,
@@ -65,6 +62,10 @@ from ._resources import (
 )
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from ..audio._wire import WireEncoder
     from ._transport import ClientTransport
 
 __all__ = ["VoiceLiveConnection"]
@@ -433,6 +434,8 @@ class VoiceLiveConnection:
 
         G.711 is decoded to linear PCM; the array is 1-D (mono).
         """
+        from ..audio._wire import decode_from_wire  # numpy: imported on first audio use
+
         data = audio.delta if isinstance(audio, ServerEventResponseAudioDelta) else audio
         return decode_from_wire(data, self.output_audio_format)
 
@@ -442,6 +445,8 @@ class VoiceLiveConnection:
             self._encoders = {}
         encoder = self._encoders.get((sample_rate, channels))
         if encoder is None or encoder.fmt != fmt:
+            from ..audio._wire import WireEncoder  # numpy: imported on first audio use
+
             encoder = WireEncoder(sample_rate, fmt, channels)
             self._encoders[(sample_rate, channels)] = encoder
         return encoder
@@ -770,6 +775,8 @@ def _audio_array_to_bytes(audio: object, conn: VoiceLiveConnection) -> bytes:
         fmt: AudioFormat | None = conn.input_audio_format
     except AudioFormatError:
         fmt = None
+    from ..audio._wire import to_wire_audio  # numpy: imported on first audio use
+
     try:
         return to_wire_audio(audio, fmt)
     except AudioFormatError as exc:

@@ -27,11 +27,13 @@ import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
-from aiohttp import web
 from yarl import URL
+
+if TYPE_CHECKING:
+    from aiohttp import web  # the server side (testing/) imports it at run time, on start()
 
 from .._logging import get_logger
 from .._protocol import closed_exception
@@ -602,6 +604,8 @@ class WebSocketServer:
 
     async def start(self) -> None:
         """Bind and start serving."""
+        from aiohttp import web  # server side only: not paid by ``import voicelive.aio``
+
         app = web.Application()
         app.router.add_route("GET", "/{tail:.*}", self._serve)
         runner = web.AppRunner(app, handle_signals=False, access_log=None)
@@ -620,6 +624,8 @@ class WebSocketServer:
             self._runner = self._site = None
 
     async def _serve(self, request: web.Request) -> web.StreamResponse:
+        from aiohttp import web
+
         if self._authorize is not None:
             status = self._authorize(request.headers, request.query)
             if status is not None:
