@@ -92,14 +92,18 @@ class FakePhoneCall:
 
     async def _read(self) -> None:
         assert self._ws is not None
-        async for msg in self._ws:
-            if msg.type != aiohttp.WSMsgType.TEXT:
-                break
-            await self._on_frame(msg.data)
+        reason = ""
+        while True:
+            msg = await self._ws.receive()
+            if msg.type == aiohttp.WSMsgType.TEXT:
+                await self._on_frame(msg.data)
+                continue
+            if msg.type == aiohttp.WSMsgType.CLOSE:
+                reason = str(msg.extra or "")
+            break
         async with self._changed:
             self.close_code = self._ws.close_code if self._ws.close_code is not None else 1006
-            reason = getattr(self._ws, "_close_message", None) or ""
-            self.close_reason = str(reason)
+            self.close_reason = reason
             self._changed.notify_all()
 
     async def _on_frame(self, text: str) -> None:
