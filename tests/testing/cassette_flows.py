@@ -1,8 +1,9 @@
 """Three small "apps" and the shipped cassettes they were recorded with.
 
 Each flow drives a real ``VoiceLiveConnection`` deterministically (what it sends depends only
-on what it received) and returns a summary of what it saw. The cassettes in
-``tests/cassettes/`` were recorded by running these flows through a
+on what it received) and returns a summary of what it saw. The cassettes that ship in
+``voicelive.testing.cassettes`` (src/voicelive/testing/cassettes/) were recorded by running
+these flows through a
 :class:`~voicelive.testing.CassetteRecorder` in front of the emulator; the tests replay them
 with ``match="strict"``.
 
@@ -23,9 +24,9 @@ import numpy as np
 
 from voicelive.aio import VoiceLiveConnection
 from voicelive.audio import PCM16_8K, PCM16_24K, array_to_pcm16
-from voicelive.testing import FunctionCall, MockServer, Reply, ScriptedResponder
+from voicelive.testing import FunctionCall, MockServer, Reply, ScriptedResponder, cassettes
 
-CASSETTES = Path(__file__).resolve().parent.parent / "cassettes"
+CASSETTES = cassettes.DIRECTORY
 
 
 def speech(pattern: list[tuple[str, int]], rate: int = 24000) -> bytes:

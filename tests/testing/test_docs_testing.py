@@ -24,24 +24,13 @@ def test_the_page_has_the_expected_examples() -> None:
 
 
 @pytest.mark.parametrize("block", SCRIPTS, ids=[f"block{i + 1}" for i in range(len(SCRIPTS))])
-def test_script_blocks_run(block: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)  # examples refer to tests/cassettes/...
+def test_script_blocks_run(block: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)  # the examples need nothing from the repository
     exec(compile(block, str(DOCS), "exec"), {"__name__": "__main__"})
 
 
-def test_pytest_plugin_example_passes(pytester: pytest.Pytester) -> None:
-    (pytester.path / "cassettes").mkdir()
-    (pytester.path / "cassettes" / "text_turn.jsonl").write_text(
-        (ROOT / "tests" / "cassettes" / "text_turn.jsonl").read_text()
-    )
+def test_pytest_plugin_example_passes_with_no_configuration(pytester: pytest.Pytester) -> None:
+    """As written: no asyncio_mode, no loop scope, no cassette file next to it, no warnings."""
     pytester.makepyfile(test_my_app=TEST_MODULES[0])
-    result = pytester.runpytest(
-        "-p",
-        "no:cacheprovider",
-        "-o",
-        "asyncio_mode=auto",
-        "-o",
-        "asyncio_default_fixture_loop_scope=function",
-        "--strict-markers",
-    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "-W", "error", "--strict-markers")
     result.assert_outcomes(passed=3)

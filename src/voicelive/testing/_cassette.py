@@ -267,13 +267,31 @@ class Cassette:
     def load(cls, path: str | Path) -> Cassette:
         """Read a cassette file."""
         source = Path(path)
-        return cls.loads(source.read_text(encoding="utf-8"), name=str(source))
+        try:
+            text = source.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise FileNotFoundError(_not_found(source)) from None
+        return cls.loads(text, name=str(source))
 
     def __iter__(self) -> Iterator[CassetteFrame]:
         return iter(self.frames)
 
     def __len__(self) -> int:
         return len(self.frames)
+
+
+def _not_found(source: Path) -> str:
+    """One line: the path, where it was looked for, and the cassettes that ship with voicelive."""
+    where = (
+        f"looked at {source}"
+        if source.is_absolute()
+        else f"looked at {Path.cwd() / source} (relative to the working directory)"
+    )
+    return (
+        f"cassette not found: {source} ({where}); the example cassettes that ship with "
+        "voicelive are voicelive.testing.cassettes.text_turn, .function_call and "
+        ".audio_vad_interruption"
+    )
 
 
 def _parse_line(name: str, number: int, line: str) -> dict[str, Any]:
