@@ -301,6 +301,7 @@ class ClientTransport:
         """
         ws = self._ws
         if ws.closed:
+            await self._release_if_closed()
             raise self._send_after_close_error()
         try:
             await ws.send_str(text)
@@ -345,11 +346,13 @@ class ClientTransport:
             if kind is aiohttp.WSMsgType.PING or kind is aiohttp.WSMsgType.PONG:
                 continue  # autoping answers pings; either way they are never errors
             if kind is aiohttp.WSMsgType.ERROR:
-                raise self._error_from_exception(msg.data)
-            # CLOSE, CLOSING, CLOSED
-            if kind is aiohttp.WSMsgType.CLOSE:
-                self._record_close(msg.data, msg.extra)
-            raise self._closed_error()
+                error = self._error_from_exception(msg.data)
+            else:  # CLOSE, CLOSING, CLOSED
+                if kind is aiohttp.WSMsgType.CLOSE:
+                    self._record_close(msg.data, msg.extra)
+                error = self._closed_error()
+            await self._release_if_closed()
+            raise error
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
         """Close the socket (sending a close frame if still open), then an owned session."""
@@ -364,6 +367,16 @@ class ClientTransport:
         finally:
             _disarm_heartbeat(self._ws)
             if self._owns_session:  # release our reference to the shared session exactly once
+                self._owns_session = False
+                await _close_owned(self._session, True)
+
+    async def _release_if_closed(self) -> None:
+        """A socket closed by the peer (or lost) gives back its share of the shared session
+        now, so an app that never calls ``close()`` (e.g. reconnects from its receive loop)
+        leaks nothing; ``close()`` later is still fine (it releases exactly once)."""
+        if self._ws.closed:
+            _disarm_heartbeat(self._ws)
+            if self._owns_session:
                 self._owns_session = False
                 await _close_owned(self._session, True)
 
