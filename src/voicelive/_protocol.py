@@ -164,10 +164,13 @@ class VoiceLiveProtocol:
             pydantic.ValidationError: the dict is not a valid client event (names the field).
             TypeError: ``event`` is neither a client event model nor a mapping.
         """
-        if isinstance(event, Mapping):
+        # Models are mappings too (the official SDK's mapping view), so test for one first.
+        if not isinstance(event, ClientEventBase):
+            if not isinstance(event, Mapping):
+                raise TypeError(
+                    f"expected a client event model or a dict, got {type(event).__name__}"
+                )
             event = CLIENT_EVENT_ADAPTER.validate_python(event)
-        elif not isinstance(event, ClientEventBase):
-            raise TypeError(f"expected a client event model or a dict, got {type(event).__name__}")
         self.note_sent(event)
         return event.to_wire_json()
 

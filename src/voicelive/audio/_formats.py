@@ -271,7 +271,8 @@ def _check_length(n: int, fmt: AudioFormat) -> None:
 
 
 def _field(session: object, name: str) -> Any:
-    if isinstance(session, Mapping):
+    # Models are mappings too (wire-form values); read them by attribute.
+    if isinstance(session, Mapping) and not hasattr(session, "model_fields_set"):
         return session.get(name)
     return getattr(session, name, None)
 

@@ -92,7 +92,9 @@ def format_bytes(n: int) -> str:
 
 
 def _get(obj: object, name: str) -> Any:
-    if isinstance(obj, Mapping):
+    # Models are mappings too, but their mapping view gives wire forms (base64 text for
+    # ``delta``): read them by attribute, plain dicts (cassette frames) by key.
+    if isinstance(obj, Mapping) and not hasattr(obj, "model_fields_set"):
         return obj.get(name)
     return getattr(obj, name, None)
 

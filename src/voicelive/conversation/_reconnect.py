@@ -540,7 +540,9 @@ class ResilientConnection:
         dropped and other events wait for the reconnect (up to ``send_timeout``).
         """
         model: ClientEventBase = (
-            CLIENT_EVENT_ADAPTER.validate_python(event) if isinstance(event, Mapping) else event
+            event
+            if isinstance(event, ClientEventBase)
+            else CLIENT_EVENT_ADAPTER.validate_python(event)
         )
         self._record(model)
         await self._deliver(lambda conn: conn.send(cast("ClientEvent", model)), model.type)

@@ -27,11 +27,39 @@ becomes ``None`` (``model_extra`` still answers ``{}``) and, when the frame carr
 of its class, the fields set is the class's shared :class:`SharedFieldsSet` (read-only; an
 event gets its own copy before any change). Unknown fields, "unset vs ``None``" on serialize
 and equality are kept.
+
+Mapping view (the official SDK's models are ``MutableMapping`` objects and its samples use
+them that way): every model is a :class:`collections.abc.MutableMapping` keyed by **wire
+names** (aliases, e.g. ``"type"`` for :attr:`AvatarConfig.avatar_type`). Attribute access stays
+the primary, typed API; the mapping view is a set of methods on the base class, so decoding
+allocates nothing more per event and no field is shadowed (no wire model has a field named
+like a mapping method; a test keeps it that way). The rules, chosen to match the official SDK:
+
+* A key is *present* (``"delta" in event``, ``keys()``, ``len()``, ``dict(event)``) when it is
+  in the wire dict: a field that came in the frame or that the caller set (constant
+  discriminators such as ``type`` count as set), or an unknown key kept from the frame. A
+  field left at its default is absent, exactly as :meth:`_WireModel.to_wire_dict` leaves it out.
+* ``event[key]`` returns the value in its wire form where that differs from the attribute:
+  ``bytes`` as base64 text (``event["delta"]`` is what the frame carried, ``event.delta`` the
+  decoded bytes) and ``datetime`` as integer Unix seconds. Nested objects come back as the
+  models themselves, which are mappings too: ``event["warning"]["message"]`` and
+  ``event["warning"].message`` both work.
+* ``model[key] = value`` validates the value like the constructor does (a client model still
+  refuses an unknown key, naming the closest valid one); ``del model[key]`` resets a field to
+  its default and marks it unset (a required field cannot be removed).
+* ``Model({"type": "function", "name": "f"})`` -- a positional mapping with wire keys -- is
+  accepted by every constructor, alone or with keyword arguments (which win).
+* Deliberate difference: a model is always truthy, even with no key present (pydantic's
+  behaviour, kept so ``if session.turn_detection:`` style checks keep meaning "not None").
 """
 
 from __future__ import annotations
 
+import base64
+import difflib
 import typing
+from collections.abc import ItemsView, Iterator, KeysView, Mapping, MutableMapping, ValuesView
+from datetime import datetime
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -41,6 +69,7 @@ __all__ = [
     "ServerModel",
     "SharedFieldsSet",
     "VoiceLiveModel",
+    "closest_name",
     "compact_server_event",
 ]
 
@@ -66,17 +95,213 @@ def _constant_fields(cls: type[BaseModel]) -> frozenset[str]:
     return frozenset(names)
 
 
-class _WireModel(BaseModel):
-    """Behaviour shared by every wire model (not public)."""
+_MISSING: Any = object()
+
+
+def closest_name(name: str, candidates: typing.Iterable[str]) -> str | None:
+    """The candidate most like ``name`` (``difflib``, cutoff 0.6), or ``None``."""
+    matches = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def _wire_value(value: Any) -> Any:
+    """An attribute value in its wire form: base64 text for ``bytes``, Unix seconds for
+    ``datetime``; everything else (models included) as is."""
+    if type(value) is bytes:
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, datetime):
+        return int(value.timestamp())
+    return value
+
+
+class _WireModel(BaseModel, MutableMapping[str, Any]):
+    """Behaviour shared by every wire model (not public): serialization and the mapping view.
+
+    The mapping methods are defined here (not inherited from the ``MutableMapping`` mixins) so
+    each is one lookup in the per-class key table, and so they replace pydantic's own
+    ``__iter__`` (which yields ``(name, value)`` pairs) with the mapping protocol's keys.
+    """
 
     model_config = ConfigDict(**_COMMON_CONFIG)
 
     _constant_field_names: ClassVar[frozenset[str]] = frozenset()
+    _wire_keys: ClassVar[dict[str, str]] = {}
+    """Wire key (alias) -> field name, in declaration order."""
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
         cls._constant_field_names = _constant_fields(cls)
+        cls._wire_keys = {info.alias or name: name for name, info in cls.model_fields.items()}
+
+    def __init__(self, data: Mapping[str, Any] | None = None, /, **kwargs: Any) -> None:
+        """Build from keyword arguments, or from one positional mapping with wire keys (the
+        official SDK's form) merged with keyword arguments (which win)."""
+        if data is not None:
+            if not isinstance(data, Mapping):
+                raise TypeError(
+                    f"{type(self).__name__}() takes a mapping (dict) or keyword arguments, "
+                    f"got {type(data).__name__}"
+                )
+            kwargs = {**data, **kwargs}
+        super().__init__(**kwargs)
+
+    # Not a custom ``__init__`` for pydantic: validation keeps building instances in
+    # pydantic-core (see ServerEventBase) and never calls this.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    # ---- mapping view (wire keys; see the module docstring) -----------------------------------
+
+    def _present_field(self, key: str) -> str | None:
+        name = self._wire_keys.get(key)
+        if name is not None and name in self.__pydantic_fields_set__:
+            return name
+        return None
+
+    def __getitem__(self, key: str) -> Any:
+        name = self._wire_keys.get(key)
+        if name is not None:
+            if name in self.__pydantic_fields_set__:
+                return _wire_value(getattr(self, name))
+            raise KeyError(key)
+        extra = self.__pydantic_extra__
+        if extra is not None and key in extra:
+            return extra[key]
+        raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, str):
+            return False
+        name = self._wire_keys.get(key)
+        if name is not None:
+            return name in self.__pydantic_fields_set__
+        extra = self.__pydantic_extra__
+        return extra is not None and key in extra
+
+    def __iter__(self) -> Iterator[str]:  # type: ignore[override]
+        fields_set = self.__pydantic_fields_set__
+        for key, name in self._wire_keys.items():
+            if name in fields_set:
+                yield key
+        extra = self.__pydantic_extra__
+        if extra:
+            yield from list(extra)
+
+    def __len__(self) -> int:
+        fields_set = self.__pydantic_fields_set__
+        count = sum(1 for name in self._wire_keys.values() if name in fields_set)
+        extra = self.__pydantic_extra__
+        return count + (len(extra) if extra else 0)
+
+    def __bool__(self) -> bool:
+        return True
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """``self[key]`` if ``key`` is present, else ``default`` (wire keys)."""
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def keys(self) -> KeysView[str]:
+        """The present wire keys."""
+        return KeysView(self)
+
+    def items(self) -> ItemsView[str, Any]:
+        """``(wire key, value)`` pairs of the present keys."""
+        return ItemsView(self)
+
+    def values(self) -> ValuesView[Any]:
+        """The values of the present keys."""
+        return ValuesView(self)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        name = self._wire_keys.get(key)
+        # ``model_extra`` / ``model_fields_set`` give a received event its own extras dict and
+        # fields set (the decoder may share them; see ``compact_server_event``).
+        extra = self.model_extra
+        if name is None:
+            if extra is None:
+                raise KeyError(self._unknown_key_message(key))
+            extra[key] = value
+            return
+        if type(value) is str and self._is_bytes_field(name):
+            value = base64.b64decode(value, validate=True)
+        self.model_fields_set  # noqa: B018 (own copy before pydantic records the change)
+        self.__pydantic_validator__.validate_assignment(self, name, value)
+
+    def __delitem__(self, key: str) -> None:
+        name = self._wire_keys.get(key)
+        if name is None:
+            extra = self.model_extra
+            if extra is None or key not in extra:
+                raise KeyError(key)
+            del extra[key]
+            return
+        fields_set = self.model_fields_set
+        if name not in fields_set:
+            raise KeyError(key)
+        info = type(self).model_fields[name]
+        if info.is_required():
+            raise TypeError(
+                f"{key!r} is required by {type(self).__name__} and cannot be removed; "
+                "assign a new value instead"
+            )
+        self.__dict__[name] = info.get_default(call_default_factory=True, validated_data={})
+        fields_set.discard(name)
+
+    def pop(self, key: str, default: Any = _MISSING) -> Any:
+        """Remove ``key`` and return its value (``default`` if absent, else ``KeyError``)."""
+        try:
+            value = self[key]
+        except KeyError:
+            if default is _MISSING:
+                raise
+            return default
+        del self[key]
+        return value
+
+    def popitem(self) -> tuple[str, Any]:
+        """Remove and return the last present ``(key, value)`` pair (declaration order)."""
+        keys = list(self)
+        if not keys:
+            raise KeyError("popitem(): the model has no keys present")
+        key = keys[-1]
+        return key, self.pop(key)
+
+    def clear(self) -> None:
+        """Remove every removable key (required fields stay)."""
+        for key in list(self):
+            name = self._wire_keys.get(key)
+            if name is not None and type(self).model_fields[name].is_required():
+                continue
+            del self[key]
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        """``self[key]`` if present, else set it to ``default`` and return ``default``."""
+        try:
+            return self[key]
+        except KeyError:
+            self[key] = default
+            return self[key]
+
+    def update(self, other: Any = (), /, **kwargs: Any) -> None:
+        """Set several wire keys at once (each validated as by ``self[key] = value``)."""
+        pairs = other.items() if isinstance(other, Mapping) else other
+        for key, value in pairs:
+            self[key] = value
+        for key, value in kwargs.items():
+            self[key] = value
+
+    @classmethod
+    def _is_bytes_field(cls, name: str) -> bool:
+        annotation = cls.model_fields[name].annotation
+        return annotation is bytes or bytes in typing.get_args(annotation)
+
+    def _unknown_key_message(self, key: str) -> str:
+        hint = closest_name(key, self._wire_keys)
+        suffix = f"; did you mean {hint!r}?" if hint else ""
+        return f"{type(self).__name__} has no field {key!r}{suffix}"
 
     def to_wire_dict(self) -> dict[str, Any]:
         """The JSON-ready ``dict`` this model puts on the wire.
@@ -144,8 +369,8 @@ class ServerEventBase(_WireModel):
         super().__pydantic_init_subclass__(**kwargs)
         cls._all_fields_set = SharedFieldsSet(cls.model_fields)
 
-    def __init__(self, /, **data: Any) -> None:
-        super().__init__(**data)
+    def __init__(self, data: Mapping[str, Any] | None = None, /, **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
         if self._constant_field_names:
             self.__pydantic_fields_set__.update(self._constant_field_names)
 
@@ -207,9 +432,7 @@ class SharedFieldsSet(set[str]):
     __slots__ = ()
 
     add = discard = remove = pop = clear = update = _shared_set_is_read_only  # type: ignore[assignment]
-    difference_update = intersection_update = symmetric_difference_update = (
-        _shared_set_is_read_only
-    )
+    difference_update = intersection_update = symmetric_difference_update = _shared_set_is_read_only
     __ior__ = __iand__ = __isub__ = __ixor__ = _shared_set_is_read_only  # type: ignore[assignment]
 
     def __copy__(self) -> set[str]:
