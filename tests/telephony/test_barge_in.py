@@ -11,7 +11,7 @@ import asyncio
 import base64
 import json
 
-from conftest import AUTH_TOKEN, Clock, phone_stack
+from telephony_support import AUTH_TOKEN, Clock, phone_stack
 
 from voicelive.telephony import PhoneServerConfig
 from voicelive.testing import FakeAcsCall, FakeTwilioCall, Reply, ScriptedResponder

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from conftest import AUTH_TOKEN, phone_stack
+from telephony_support import AUTH_TOKEN, phone_stack
 
 from voicelive.telephony import CallBridge, PhoneAgent, PhoneServerConfig
 from voicelive.testing import FakeAcsCall, FakeTwilioCall, Fault, Reply, ScriptedResponder

@@ -10,8 +10,8 @@ from typing import Any
 import aiohttp
 import jwt
 import pytest
-from conftest import AUTH_TOKEN, phone_stack
 from cryptography.hazmat.primitives.asymmetric import rsa
+from telephony_support import AUTH_TOKEN, phone_stack
 
 from voicelive.telephony import (
     AcsTokenVerifier,

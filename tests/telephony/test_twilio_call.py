@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 
-from conftest import AUTH_TOKEN, phone_stack
+from telephony_support import AUTH_TOKEN, phone_stack
 
 from voicelive.conversation import ToolRegistry
 from voicelive.telephony import PhoneAgent

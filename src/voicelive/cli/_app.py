@@ -43,6 +43,7 @@ from ._demo import (
     requested_session,
     run_exchange,
 )
+from ._phone import add_phone_parser, cmd_phone
 from ._target import ENDPOINT_ENV, KEY_ENV, Target, TargetError, open_target, safe_endpoint
 from ._timeline import Timeline, describe_session
 
@@ -258,6 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("file", metavar="FILE", help="the cassette file")
     replay.add_argument("--json", action="store_true", help="print JSON lines instead")
     replay.add_argument("-v", "--verbose", action="store_true", help="show every event")
+    add_phone_parser(commands, _Formatter)
     return parser
 
 
@@ -512,6 +514,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], Coroutine[An
     "mock-server": _cmd_mock_server,
     "record": _cmd_record,
     "replay": _cmd_replay,
+    "phone": cmd_phone,
 }
 
 

@@ -153,7 +153,7 @@ class CallBridge:
                 return CallEnded("caller", "caller hung up")
             elif isinstance(event, PhoneStart):
                 self.errors.append(PhoneProtocolError(provider.name, "second stream start"))
-        return CallEnded("caller", "phone stream closed")
+        return CallEnded("caller", "caller hung up (stream closed)")
 
     async def _dtmf(self, digit: str) -> None:
         self.digits.append(digit)
