@@ -61,15 +61,13 @@ async def test_item_kinds_and_their_server_form() -> None:
         await conn.conversation.item.create(
             item={"type": "function_call_output", "call_id": "c1", "output": "42"}
         )
-        await conn.mcp.respond_to_approval(approval_request_id="mcpr_1", approve=True)
-        events = await collect(conn, "conversation.item.created", count=5)
+        events = await collect(conn, "conversation.item.created", count=4)
     items = [e.item for e in events]
     assert [i.type for i in items] == [
         "message",
         "message",
         "function_call",
         "function_call_output",
-        "mcp_approval_response",
     ]
     assert items[0].role == "system"
     assert items[1].content[0].text == "hi"
@@ -272,8 +270,15 @@ async def test_output_audio_buffer_clear_and_avatar_connect() -> None:
         await conn.recv()
         await conn.output_audio_buffer.clear()
         cleared = await conn.recv()
-        await conn.session.connect_avatar(client_sdp="b2ZmZXI=")
+        offer = (
+            "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n"
+        )
+        await conn.session.connect_avatar(client_sdp=base64.b64encode(offer.encode()).decode())
         connecting = await conn.recv()
+        await conn.session.connect_avatar(client_sdp="b2ZmZXI=")  # base64 of "offer": not SDP
+        refused = await conn.recv()
     assert cleared.type == "output_audio_buffer.cleared"
     assert connecting.type == "session.avatar.connecting"
     assert base64.b64decode(connecting.server_sdp).startswith(b"v=0")
+    assert refused.type == "error"
+    assert refused.error.param == "client_sdp"

@@ -5,7 +5,8 @@
   or use :meth:`MockServer.replay` to play back a recorded :class:`Cassette`.
 * :class:`Emulator` -- the sans-I/O service state machine behind the default server.
 * Responders (:class:`EchoResponder`, :class:`ScriptedResponder`, :class:`Reply`,
-  :class:`FunctionCall`) decide what the emulated model says.
+  :class:`FunctionCall`, :class:`McpCall`, ...) decide what the emulated model says;
+  :func:`load_script` reads the same thing from a JSON/YAML script.
 * :class:`FakeTwilioCall` / :class:`FakeAcsCall` -- fake phone callers for
   :mod:`voicelive.telephony` (a controllable playback clock, marks, DTMF, hang-up).
 * :class:`Fault` -- fault injection (close codes, drops, stalls, malformed frames, ...).
@@ -28,16 +29,21 @@ from ._faults import Fault
 from ._phone import FakeAcsCall, FakePhoneCall, FakeTwilioCall
 from ._recorder import CassetteRecorder, record
 from ._responders import (
+    AgentCall,
     EchoResponder,
+    Failure,
     FunctionCall,
+    McpCall,
     Reply,
     Responder,
     ResponderExhaustedError,
     ResponseContext,
     ScriptedResponder,
+    SearchCall,
     Transcriber,
     stand_in_transcript,
 )
+from ._script import Script, ScriptError, load_script
 from ._server import MockServer, MockServerConnection, Pace, ServerHandler, run_emulator
 from ._speech import EnergyVad, synthesize_speech
 
@@ -45,6 +51,7 @@ __all__ = [
     "CASSETTE_VERSION",
     "DEFAULT_TURN_DETECTION",
     "ERROR_CODES",
+    "AgentCall",
     "Cassette",
     "CassetteError",
     "CassetteFrame",
@@ -53,6 +60,7 @@ __all__ = [
     "EchoResponder",
     "Emulator",
     "EnergyVad",
+    "Failure",
     "FakeAcsCall",
     "FakePhoneCall",
     "FakeTwilioCall",
@@ -60,6 +68,7 @@ __all__ = [
     "FunctionCall",
     "MatchMode",
     "Matcher",
+    "McpCall",
     "MockServer",
     "MockServerConnection",
     "Pace",
@@ -67,10 +76,14 @@ __all__ = [
     "Responder",
     "ResponderExhaustedError",
     "ResponseContext",
+    "Script",
+    "ScriptError",
     "ScriptedResponder",
+    "SearchCall",
     "ServerHandler",
     "Transcriber",
     "WireEvent",
+    "load_script",
     "record",
     "run_emulator",
     "stand_in_transcript",

@@ -9,7 +9,14 @@ A *responder* is any callable ``responder(context) -> Reply | str`` (a ``str`` i
   transcriber's text, by default a stand-in such as ``"(audio 1.4 s)"``),
   ``"The function returned: <output>"`` after a ``function_call_output`` item, and a greeting
   when there is no input yet.
-* :class:`ScriptedResponder` plays a list of replies in order, for tests.
+* :class:`ScriptedResponder` plays a list of replies in order, for tests. The same script can
+  be written as JSON (or YAML) data and loaded with :meth:`ScriptedResponder.from_script` /
+  :meth:`ScriptedResponder.from_file` -- the format ``voicelive mock-server --script`` reads.
+
+Besides text and function calls, a :class:`Reply` can ask for the service's other response
+features: server-side tool calls (:class:`McpCall`, :class:`AgentCall`,
+:class:`SearchCall`), an interim response, a failed or incomplete ``response.done``
+(:class:`Failure`), a ``warning`` and a ``rate_limits.updated`` event.
 
 A *transcriber* is a callable ``transcriber(samples, sample_rate) -> str`` (int16 mono
 samples). The default, :func:`stand_in_transcript`, says how long the audio is.
@@ -18,21 +25,26 @@ samples). The default, :func:`stand_in_transcript`, says how long the audio is.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 __all__ = [
+    "AgentCall",
     "EchoResponder",
+    "Failure",
     "FunctionCall",
+    "McpCall",
     "Reply",
     "Responder",
     "ResponderExhaustedError",
     "ResponseContext",
     "ScriptedResponder",
+    "SearchCall",
     "Transcriber",
     "stand_in_transcript",
 ]
@@ -60,6 +72,96 @@ class FunctionCall:
         return json.dumps(dict(self.arguments), separators=(", ", ": "))
 
 
+def _arguments_json(arguments: Mapping[str, Any] | str) -> str:
+    if isinstance(arguments, str):
+        return arguments
+    return json.dumps(dict(arguments), separators=(", ", ": "))
+
+
+@dataclass(frozen=True)
+class McpCall:
+    """A call the emulated model makes to a tool of a remote MCP server (run by the service).
+
+    Args:
+        name: the MCP tool.
+        arguments: a mapping (JSON-encoded for the wire) or ready JSON text.
+        server_label: the ``mcp`` tool of the session that serves it; default: the first one.
+        output: what the MCP tool returns (``mcp_call`` item ``output``).
+        error: when set, the call fails (``response.mcp_call.failed``, item ``error``).
+        denied_text: the assistant's answer when the client denies the approval
+            (default: a sentence saying the call was not approved).
+
+    Whether the call needs approval follows the server's ``require_approval`` (default
+    ``"always"``, as the service).
+    """
+
+    name: str
+    arguments: Mapping[str, Any] | str = field(default_factory=dict)
+    server_label: str | None = None
+    output: str = ""
+    error: str | None = None
+    denied_text: str | None = None
+
+    def arguments_json(self) -> str:
+        """The arguments as the JSON text sent on the wire."""
+        return _arguments_json(self.arguments)
+
+
+@dataclass(frozen=True)
+class AgentCall:
+    """A call the emulated model makes to a Foundry agent tool (``foundry_agent`` tool).
+
+    Args:
+        agent_name: the ``agent_name`` of a ``foundry_agent`` tool of the session.
+        arguments: a mapping (JSON-encoded for the wire) or ready JSON text.
+        output: what the agent answers.
+        error: when set, the call fails (``response.foundry_agent_call.failed``).
+    """
+
+    agent_name: str
+    arguments: Mapping[str, Any] | str = field(default_factory=dict)
+    output: str = ""
+    error: str | None = None
+
+    def arguments_json(self) -> str:
+        """The arguments as the JSON text sent on the wire."""
+        return _arguments_json(self.arguments)
+
+
+@dataclass(frozen=True)
+class SearchCall:
+    """A web search or file search the service runs for the model.
+
+    Args:
+        kind: ``"web_search"`` or ``"file_search"``.
+        queries: the queries (file search items list them).
+        results: file search results (wire dicts such as ``{"file_id": ..., "text": ...}``).
+    """
+
+    kind: Literal["web_search", "file_search"] = "web_search"
+    queries: Sequence[str] = ()
+    results: Sequence[Mapping[str, Any]] = ()
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A response that ends ``failed`` or ``incomplete`` instead of ``completed``.
+
+    Args:
+        status: ``"failed"`` (nothing is streamed; an ``error`` event precedes
+            ``response.done``) or ``"incomplete"`` (the reply streams, then stops).
+        code: the error code (failed; e.g. ``"rate_limit_exceeded"``) or the reason
+            (incomplete; e.g. ``"content_filter"``, ``"max_output_tokens"``).
+        message: the error message (failed).
+        error_type: the ``error.type`` (failed), e.g. ``"server_error"``.
+    """
+
+    status: Literal["failed", "incomplete"] = "failed"
+    code: str = "server_error"
+    message: str = "The response failed (emulated)."
+    error_type: str = "server_error"
+
+
 @dataclass(frozen=True)
 class Reply:
     """What the emulated model answers in one response.
@@ -68,10 +170,29 @@ class Reply:
         text: the assistant message (spoken as audio with a transcript when the response's
             modalities include ``audio``, streamed as text otherwise). ``None``: no message.
         function_call: one call or a list of calls, made after the message.
+        mcp_call: MCP tool calls, run before the message (approval first when required:
+            the response then ends with an ``mcp_approval_request`` item and the rest of
+            this reply waits for the client's ``mcp_approval_response``).
+        agent_call: Foundry agent calls, run before the message.
+        search: web/file searches, run before the message.
+        interim: an interim response (a short assistant message such as "One moment")
+            streamed first; default: the session's ``interim_response`` text when it is
+            configured and the reply calls a tool.
+        failure: end the response ``failed`` or ``incomplete`` (:class:`Failure`).
+        warning: send a ``warning`` event with this message before ``response.done``.
+        rate_limits: send ``rate_limits.updated`` with these entries after ``response.done``
+            (``{"name", "limit", "remaining", "reset_seconds"}``).
     """
 
     text: str | None = None
     function_call: FunctionCall | Sequence[FunctionCall] | None = None
+    mcp_call: McpCall | Sequence[McpCall] | None = None
+    agent_call: AgentCall | Sequence[AgentCall] | None = None
+    search: SearchCall | Sequence[SearchCall] | None = None
+    interim: str | None = None
+    failure: Failure | None = None
+    warning: str | None = None
+    rate_limits: Sequence[Mapping[str, Any]] | None = None
 
     @property
     def function_calls(self) -> list[FunctionCall]:
@@ -81,6 +202,29 @@ class Reply:
         if isinstance(self.function_call, FunctionCall):
             return [self.function_call]
         return list(self.function_call)
+
+    @property
+    def mcp_calls(self) -> list[McpCall]:
+        """The MCP calls as a list."""
+        return _as_list(self.mcp_call, McpCall)
+
+    @property
+    def agent_calls(self) -> list[AgentCall]:
+        """The Foundry agent calls as a list."""
+        return _as_list(self.agent_call, AgentCall)
+
+    @property
+    def searches(self) -> list[SearchCall]:
+        """The searches as a list."""
+        return _as_list(self.search, SearchCall)
+
+
+def _as_list(value: Any, kind: type[Any]) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, kind):
+        return [value]
+    return list(value)
 
 
 @dataclass(frozen=True)
@@ -186,6 +330,21 @@ class ScriptedResponder:
 
     def __repr__(self) -> str:
         return f"ScriptedResponder({len(self.replies)} replies, {len(self.contexts)} used)"
+
+    @classmethod
+    def from_script(cls, data: Mapping[str, Any] | Sequence[Any]) -> ScriptedResponder:
+        """A responder playing a script given as data (the format of
+        :mod:`voicelive.testing._script`, the one ``voicelive mock-server --script`` reads)."""
+        from ._script import load_script
+
+        return load_script(data).responder()
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> ScriptedResponder:
+        """A responder playing a script file (``.json``; ``.yaml``/``.yml`` with PyYAML)."""
+        from ._script import load_script
+
+        return load_script(path).responder()
 
     @property
     def remaining(self) -> int:

@@ -533,14 +533,23 @@ class MockServer:
     def new_emulator(self, connection: MockServerConnection) -> Emulator:
         """The :class:`~voicelive.testing.Emulator` for a new connection."""
         n = connection.index
+        query = connection.query
+        options = dict(self.emulator_options)
+        if query.get("agent-name") and "agent" not in options:
+            # agent mode: the agent-name / agent-project-name query parameters
+            options["agent"] = {
+                "name": query.get("agent-name"),
+                "project_name": query.get("agent-project-name"),
+                "conversation_id": query.get("conversation-id"),
+            }
         return Emulator(
             responder=self.responder,
             transcriber=self.transcriber,
             session=self.session,
             session_id=f"sess_{n:04d}",
             conversation_id=f"conv_{n:04d}",
-            model=connection.query.get("model") or "gpt-realtime",
-            **self.emulator_options,
+            model=query.get("model") or "gpt-realtime",
+            **options,
         )
 
     async def _emulate(self, connection: MockServerConnection) -> None:

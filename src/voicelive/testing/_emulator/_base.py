@@ -20,17 +20,18 @@ from typing import TYPE_CHECKING, Any
 
 from ..._protocol import VoiceLiveProtocol
 from ...audio import AudioFormat
-from .._responders import FunctionCall, Responder, Transcriber
-from .._speech import EnergyVad
+from .._responders import AgentCall, Failure, McpCall, Responder, Transcriber
+from .._speech import EnergyVad, WordTiming
 
 if TYPE_CHECKING:
-    from collections.abc import Generator
+    from collections.abc import Generator, Iterator
 
 __all__ = [
     "ERROR_CODES",
     "MIN_COMMIT_MS",
     "TEXT_DELTA_MS",
     "EmulatorState",
+    "PendingApproval",
     "Refused",
     "WireEvent",
     "copy_item",
@@ -92,9 +93,24 @@ class Refused(Exception):
 
 @dataclass
 class PlannedOutput:
-    kind: str  # "message" | "call"
+    kind: str  # "message" | "call" | "mcp" | "mcp_approval" | "agent" | "search"
     text: str = ""
-    call: FunctionCall | None = None
+    call: Any = None  # FunctionCall | McpCall | AgentCall | SearchCall | PendingApproval
+    server: dict[str, Any] | None = None  # the tool dict serving an MCP/agent call
+    approval_request_id: str | None = None
+
+
+@dataclass
+class PendingApproval:
+    """An MCP call waiting for the client's ``mcp_approval_response``, with the rest of its
+    reply."""
+
+    request_id: str
+    call: McpCall
+    server: dict[str, Any]
+    more: list[tuple[McpCall, dict[str, Any]]]  # MCP calls after this one
+    tail: list[PlannedOutput]  # the message and function calls after the MCP calls
+    approved: bool | None = None
 
 
 @dataclass
@@ -119,6 +135,12 @@ class ResponseState:
     audio_ms: float = 0.0
     timestamps: bool = False
     incomplete: bool = False
+    incomplete_reason: str = "max_output_tokens"
+    failure: Failure | None = None
+    warning: str | None = None
+    rate_limits: list[dict[str, Any]] | None = None
+    animation: frozenset[str] = frozenset()
+    frame_index: int = 0
 
 
 def copy_item(item: Mapping[str, Any]) -> dict[str, Any]:
@@ -164,6 +186,10 @@ class EmulatorState:
     _vad_item: str | None
     _vad_start: int
     _turns: dict[str, bytearray]
+    mcp_tools: dict[str, list[dict[str, Any]]]
+    _mcp_listed: dict[str, dict[str, Any]]
+    _approvals: dict[str, PendingApproval]
+    _continuation: PendingApproval | None
 
     if TYPE_CHECKING:  # methods one part calls on another (defined in that part)
 
@@ -183,6 +209,29 @@ class EmulatorState:
         ) -> None: ...
         def _cancel(self, reason: str) -> None: ...
         def _run(self, response: ResponseState) -> Generator[float, None, None]: ...
+        def _add_output_item(self, response: ResponseState, item: dict[str, Any]) -> int: ...
+        def _close_item(self, response: ResponseState, status: str) -> None: ...
+        def _run_message(self, response: ResponseState, text: str) -> Iterator[float]: ...
+        def _list_mcp_tools(self) -> None: ...
+        def _run_tool(self, response: ResponseState, output: PlannedOutput) -> Iterator[float]: ...
+        def _mcp_server(self, call: McpCall, tools: list[dict[str, Any]]) -> dict[str, Any]: ...
+        def _agent_tool(self, call: AgentCall, tools: list[dict[str, Any]]) -> dict[str, Any]: ...
+        def _mcp_outputs(
+            self, pairs: list[tuple[McpCall, dict[str, Any]]], tail: list[PlannedOutput]
+        ) -> list[PlannedOutput]: ...
+        def _continuation_plan(self, pending: PendingApproval) -> list[PlannedOutput]: ...
+        def _interim_text(self, calls_tool: bool) -> str | None: ...
+        def _animation(
+            self,
+            response: ResponseState,
+            ids: dict[str, Any],
+            words: list[WordTiming],
+            chunk_ms: float,
+        ) -> None: ...
+        def _animation_outputs(self, modalities: list[str]) -> frozenset[str]: ...
+        def _with_ice_servers(self, session: dict[str, Any]) -> None: ...
+        def _animation_done(self, response: ResponseState, ids: dict[str, Any]) -> None: ...
+        def _on_approval_item(self, item: dict[str, Any]) -> None: ...
 
     @property
     def conversation(self) -> list[dict[str, Any]]:

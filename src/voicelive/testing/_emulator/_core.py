@@ -6,7 +6,7 @@ import contextlib
 import copy
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..._protocol import Side, VoiceLiveProtocol
@@ -15,16 +15,17 @@ from ...models import ClientEvent
 from ...models._client_events import ClientEventBase
 from .._responders import EchoResponder, Responder, Transcriber, stand_in_transcript
 from ._base import Ids, Refused, WireEvent
-from ._features import FeaturesPart
+from ._features import FeaturesPart, agent_config
 from ._input import InputPart
 from ._items import ItemsPart
 from ._responses import ResponsesPart
 from ._session import SessionPart, _input_format, _with_vad_defaults, default_session
+from ._tools import ToolsPart
 
 __all__ = ["Emulator"]
 
 
-class Emulator(SessionPart, InputPart, ItemsPart, ResponsesPart, FeaturesPart):
+class Emulator(SessionPart, InputPart, ItemsPart, ResponsesPart, ToolsPart, FeaturesPart):
     """A sans-I/O emulation of the Voice Live service for one connection.
 
     Args:
@@ -41,6 +42,11 @@ class Emulator(SessionPart, InputPart, ItemsPart, ResponsesPart, FeaturesPart):
         audio_chunk_ms: duration of the audio in one ``response.audio.delta``.
         clock: time source for ``expires_at`` (the only wall-clock-derived value).
         session_lifetime_s: ``expires_at`` is ``clock() + session_lifetime_s``.
+        mcp_tools: the tools each MCP server lists, by ``server_label`` (wire dicts with
+            ``name``, ``input_schema``, ...); default: the server's ``allowed_tools``.
+        agent: agent mode (the ``agent-name``/``agent-project-name`` query parameters):
+            ``{"name": ..., "project_name": ..., "conversation_id": ...}``; the session then
+            reports ``agent`` (``{"type": "agent", "name", "agent_id", "thread_id"}``).
 
     Attributes:
         session: the effective session (wire dict).
@@ -62,6 +68,8 @@ class Emulator(SessionPart, InputPart, ItemsPart, ResponsesPart, FeaturesPart):
         audio_chunk_ms: int = 100,
         clock: Callable[[], float] = time.time,
         session_lifetime_s: int = 1800,
+        mcp_tools: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+        agent: Mapping[str, str | None] | None = None,
     ) -> None:
         self.responder = responder if responder is not None else EchoResponder()
         self.transcriber = transcriber or stand_in_transcript
@@ -100,10 +108,19 @@ class Emulator(SessionPart, InputPart, ItemsPart, ResponsesPart, FeaturesPart):
         self._vad_item = None
         self._vad_start = 0
         self._turns = {}
+        self.mcp_tools = {
+            label: [dict(tool) for tool in tools] for label, tools in (mcp_tools or {}).items()
+        }
+        self._mcp_listed = {}
+        self._approvals = {}
+        self._continuation = None
+        if agent is not None:
+            self.session["agent"] = agent_config(agent, conversation_id)
         self._configure_vad()
         self._handlers: dict[str, Callable[[Any], None]] = {
             "session.update": self._on_session_update,
             "session.avatar.connect": self._on_avatar_connect,
+            "rtc.call.sdp.create": self._on_rtc_sdp_create,
             "input_audio_buffer.append": self._on_append,
             "input_audio_buffer.commit": self._on_commit,
             "input_audio_buffer.clear": self._on_clear,

@@ -71,9 +71,15 @@ class ItemsPart(EmulatorState):
                 )
             item.update(call_id=call_id, output=wire.get("output"))
         elif kind == "mcp_approval_response":
-            item.update(
-                approval_request_id=wire.get("approval_request_id"), approve=wire.get("approve")
-            )
+            request_id = wire.get("approval_request_id")
+            request = self._by_id.get(str(request_id))
+            if request is None or request.get("type") != "mcp_approval_request":
+                raise Refused(
+                    "invalid_value",
+                    f"No mcp_approval_request item with id '{request_id}' in the conversation.",
+                    f"{param}.approval_request_id",
+                )
+            item.update(approval_request_id=request_id, approve=wire.get("approve"))
         else:
             raise Refused(
                 "invalid_value",
@@ -120,6 +126,8 @@ class ItemsPart(EmulatorState):
         self._store_item_audio(request, item, param)
         previous = self._insert_item(item, index)
         self._emit("conversation.item.created", previous_item_id=previous, item=copy_item(item))
+        if item["type"] == "mcp_approval_response":
+            self._on_approval_item(item)
 
     def _on_item_create(self, event: Any) -> None:
         if event.item is None:

@@ -126,10 +126,18 @@ class ResponsesPart(EmulatorState):
             in_conversation=conversation_mode != "none",
             input_items=input_items,
             timestamps="word" in (session.get("output_audio_timestamp_types") or []),
+            animation=self._animation_outputs([str(m) for m in modalities]),
         )
         self._responses += 1
         self._emit("response.created", response=self._response_object(response, "in_progress"))
         pre = p.get("pre_generated_assistant_message")
+        continuation = self._continuation if pre is None else None
+        if continuation is not None:
+            self._continuation = None
+            response.plan = self._continuation_plan(continuation)
+            response.steps = self._run(response)
+            self._active = response
+            return
         try:
             if pre is not None:
                 reply: Reply | str = Reply(
@@ -151,6 +159,10 @@ class ResponsesPart(EmulatorState):
             return
         except Exception as exc:
             self._fail(response, "responder_error", f"The responder raised {exc!r}")
+            return
+        if response.failure is not None:
+            failure = response.failure
+            self._fail(response, failure.code, failure.message, failure.error_type)
             return
         response.steps = self._run(response)
         self._active = response
@@ -199,6 +211,12 @@ class ResponsesPart(EmulatorState):
         tool_choice: Any,
         max_tokens: Any,
     ) -> None:
+        """Turn a reply into the outputs of the response, validating it against the tools.
+
+        Order: interim message, searches, Foundry agent calls, MCP calls (server-side tools
+        run before the model answers), the message, then function calls (which the client
+        runs after the response).
+        """
         calls = reply.function_calls
         functions = {t.get("name") for t in tools if t.get("type") == "function"}
         for call in calls:
@@ -213,20 +231,56 @@ class ResponsesPart(EmulatorState):
                     f"The responder called function '{call.name}', which is not a tool of "
                     f"this response (tools: {sorted(str(f) for f in functions)}).",
                 )
+        servers = [(call, self._mcp_server(call, tools)) for call in reply.mcp_calls]
+        agents = [(call, self._agent_tool(call, tools)) for call in reply.agent_calls]
+        searches = reply.searches
+        response.warning = reply.warning
+        if reply.rate_limits is not None:
+            response.rate_limits = [dict(limit) for limit in reply.rate_limits]
+        failure = reply.failure
+        if failure is not None and failure.status == "failed":
+            response.failure = failure
+            return
+        if failure is not None:
+            response.incomplete = True
+            response.incomplete_reason = failure.code
         text = reply.text
         if isinstance(max_tokens, int) and text and estimate_tokens(text) > max_tokens:
             text = text[: max_tokens * 4]
             response.incomplete = True
             calls = []
-        if text is not None or not calls:
-            response.plan.append(PlannedOutput("message", text=text or ""))
-        response.plan.extend(PlannedOutput("call", call=call) for call in calls)
+        uses_tools = bool(calls or servers or agents or searches)
+        interim = reply.interim if reply.interim is not None else self._interim_text(uses_tools)
+        plan = response.plan
+        if interim:
+            plan.append(PlannedOutput("message", text=interim))
+        plan.extend(PlannedOutput("search", call=search) for search in searches)
+        plan.extend(PlannedOutput("agent", call=call, server=tool) for call, tool in agents)
+        tail: list[PlannedOutput] = []
+        if text is not None or not (uses_tools or interim):
+            tail.append(PlannedOutput("message", text=text or ""))
+        tail.extend(PlannedOutput("call", call=call) for call in calls)
+        plan.extend(self._mcp_outputs(servers, tail))
 
-    def _fail(self, response: ResponseState, code: str, message: str) -> None:
-        error = {"type": "server_error", "code": code, "message": message}
-        self._error(code, message, None, None, error_type="server_error")
+    def _fail(
+        self, response: ResponseState, code: str, message: str, error_type: str = "server_error"
+    ) -> None:
+        error = {"type": error_type, "code": code, "message": message}
+        self._error(code, message, None, None, error_type=error_type)
+        if response.warning:
+            self._warn(response.warning)
         details = {"type": "failed", "error": error}
         self._emit("response.done", response=self._response_object(response, "failed", details))
+        self._emit_rate_limits(response)
+
+    def _warn(self, message: str) -> None:
+        """A ``warning`` event (the conversation continues)."""
+        self._emit("warning", warning={"type": "warning", "code": "emulated", "message": message})
+
+    def _emit_rate_limits(self, response: ResponseState) -> None:
+        """``rate_limits.updated`` after ``response.done``, as the reference lists it."""
+        if response.rate_limits is not None:
+            self._emit("rate_limits.updated", rate_limits=response.rate_limits)
 
     def _response_object(
         self, response: ResponseState, status: str, details: dict[str, Any] | None = None
@@ -305,8 +359,10 @@ class ResponsesPart(EmulatorState):
         for output in response.plan:
             if output.kind == "message":
                 yield from self._run_message(response, output.text)
-            elif output.call is not None:
+            elif output.kind == "call":
                 yield from self._run_call(response, output.call)
+            else:
+                yield from self._run_tool(response, output)
         self._finish(response)
 
     def _run_message(self, response: ResponseState, text: str) -> Iterator[float]:
@@ -372,6 +428,7 @@ class ResponsesPart(EmulatorState):
                 self._audio[item_id] += piece
                 piece_ms = fmt.bytes_to_ms(len(piece))
                 response.audio_ms += piece_ms
+                self._animation(response, ids, here, piece_ms)
                 self._emit(
                     "response.audio.delta",
                     **ids,
@@ -434,6 +491,7 @@ class ResponsesPart(EmulatorState):
         if part["type"] == "audio":
             if response.timestamps:
                 self._emit("response.audio_timestamp.done", **ids)
+            self._animation_done(response, {k: v for k, v in ids.items() if k != "content_index"})
             self._emit("response.audio.done", **ids)
             self._emit("response.audio_transcript.done", **ids, transcript=part["transcript"])
         else:
@@ -456,11 +514,15 @@ class ResponsesPart(EmulatorState):
 
     def _finish(self, response: ResponseState) -> None:
         if response.incomplete:
-            status, details = "incomplete", {"type": "incomplete", "reason": "max_output_tokens"}
+            reason = response.incomplete_reason
+            status, details = "incomplete", {"type": "incomplete", "reason": reason}
         else:
             status, details = "completed", None
         self._active = None
+        if response.warning:
+            self._warn(response.warning)
         self._emit("response.done", response=self._response_object(response, status, details))
+        self._emit_rate_limits(response)
 
     def _cancel(self, reason: str) -> None:
         response = self._active

@@ -111,7 +111,10 @@ class SessionPart(EmulatorState):
             self._reset_buffer()
         if self._in_fmt != old_format or merged.get("turn_detection") != old_td:
             self._configure_vad()
+        if "avatar" in update:
+            self._with_ice_servers(self.session)
         self._emit("session.updated", session=copy.deepcopy(self.session))
+        self._list_mcp_tools()
 
     def _check_session(self, merged: dict[str, Any], update: dict[str, Any]) -> None:
         if "model" in update and update["model"] != self.session.get("model"):
