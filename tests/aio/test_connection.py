@@ -355,35 +355,73 @@ async def test_concurrent_recv_calls_each_get_a_different_event() -> None:
 
 
 async def test_cancelled_recv_loses_nothing() -> None:
+    """A ``recv`` cancelled at each step of a frame's arrival -- before it is sent, and then
+    0, 1, 2, ... loop turns after the server wrote it -- either returned that event or lost
+    nothing: the next ``recv`` gets it."""
+    go: asyncio.Queue[int] = asyncio.Queue()
+    written: asyncio.Queue[int] = asyncio.Queue()
+    finished = asyncio.Event()
+
     async def handler(conn: MockServerConnection) -> None:
-        await asyncio.sleep(0.2)
-        await conn.send_raw(text_frame(1))
-        await asyncio.sleep(0.2)
+        while (i := await go.get()) >= 0:
+            await conn.send_raw(text_frame(i))
+            written.put_nowait(i)
+        await finished.wait()
+
+    async def sweep(client: VoiceLiveConnection) -> list[tuple[str, str]]:
+        outcomes: list[tuple[str, str]] = []
+        # before the frame exists: the cancellation certainly hits a waiting recv
+        task = asyncio.create_task(client.recv())
+        await asyncio.sleep(0)
+        assert task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        go.put_nowait(0)
+        await written.get()
+        outcomes.append(("cancelled", (await client.recv()).event_id or ""))
+        for i in range(1, 12):
+            task = asyncio.create_task(client.recv())
+            await asyncio.sleep(0)  # the recv is waiting
+            go.put_nowait(i)
+            await written.get()
+            for _ in range(i - 1):  # cancel i - 1 loop turns after the frame was written
+                await asyncio.sleep(0)
+            task.cancel()
+            try:
+                outcomes.append(("returned", (await task).event_id or ""))
+            except asyncio.CancelledError:
+                outcomes.append(("cancelled", (await client.recv()).event_id or ""))
+        go.put_nowait(-1)
+        return outcomes
 
     async with MockServer(handler) as server:
         async with connect(endpoint=server.endpoint, credential=KEY) as client:
-            task = asyncio.create_task(client.recv())
-            await asyncio.sleep(0.05)
-            task.cancel()
-            with pytest.raises(asyncio.CancelledError):
-                await task
-            event = await asyncio.wait_for(client.recv(), 2)
-            assert isinstance(event, ServerEventResponseTextDelta)
+            outcomes = await asyncio.wait_for(sweep(client), 10)
+        finished.set()
+    assert [event_id for _, event_id in outcomes] == [f"ev{i}" for i in range(12)]
+    assert outcomes[0][0] == "cancelled"
 
 
 async def test_local_close_while_another_task_iterates_ends_it_quietly() -> None:
     async def handler(conn: MockServerConnection) -> None:
         await conn.send_raw(text_frame(1))
-        await asyncio.sleep(5)
+        async for _ in conn:  # until the client closes (answers its close frame at once)
+            pass
 
     async with MockServer(handler) as server:
         client = await connect(endpoint=server.endpoint, credential=KEY)
+        first = asyncio.Event()
 
         async def consume() -> list[str]:
-            return [event.type async for event in client]
+            seen: list[str] = []
+            async for event in client:
+                seen.append(event.type)
+                first.set()
+            return seen
 
         consumer = asyncio.create_task(consume())
-        await asyncio.sleep(0.1)
+        await asyncio.wait_for(first.wait(), 5)
+        await asyncio.sleep(0)  # the consumer is waiting for the next event
         await client.close()
         assert await asyncio.wait_for(consumer, 2) == ["response.text.delta"]
 

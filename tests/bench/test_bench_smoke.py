@@ -10,9 +10,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 RUN = Path(__file__).resolve().parents[2] / "bench" / "run.py"
 
 
+@pytest.mark.timeout(180)  # heavy: see [tool.pytest.ini_options] timeout
 def test_bench_quick_runs_and_prints_tables() -> None:
     proc = subprocess.run(
         [sys.executable, str(RUN), "--quick"],

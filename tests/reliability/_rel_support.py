@@ -7,10 +7,14 @@ tests scan every exception and ``repr`` they see with :func:`assert_clean`.
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
 import json
 import os
 import resource
+import socket
+from types import TracebackType
 from typing import Any
 
 from azure.core.credentials import AccessToken, AzureKeyCredential
@@ -161,3 +165,70 @@ def response_done(event_id: str, response_id: str = "resp_1") -> str:
             },
         }
     )
+
+
+class GatedRelay:
+    """A TCP relay on 127.0.0.1 in front of a local server whose client-to-server direction
+    the test can hold shut (:attr:`flowing`). Its listening socket has a small receive buffer,
+    so while the gate is shut the client's sends fill a few MiB of socket buffers and then
+    wait on back-pressure -- a state the test can rely on, unlike a server that merely does not
+    read (loopback buffers grow to tens of MiB)."""
+
+    def __init__(self, target_port: int) -> None:
+        self._target_port = target_port
+        self.flowing = asyncio.Event()
+        self.flowing.set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._server: asyncio.Server | None = None
+        self.port = 0
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def __aenter__(self) -> GatedRelay:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 * 1024)
+        sock.bind(("127.0.0.1", 0))
+        self.port = sock.getsockname()[1]
+        self._server = await asyncio.start_server(self._serve, sock=sock, limit=16 * 1024)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._server is not None
+        self._server.close()
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError, OSError):
+                await task
+        await self._server.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self._target_port)
+        for task in (
+            asyncio.create_task(self._pipe(reader, up_writer, self.flowing)),
+            asyncio.create_task(self._pipe(up_reader, writer, None)),
+        ):
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    @staticmethod
+    async def _pipe(
+        src: asyncio.StreamReader, dst: asyncio.StreamWriter, gate: asyncio.Event | None
+    ) -> None:
+        try:
+            while data := await src.read(64 * 1024):
+                if gate is not None:
+                    await gate.wait()
+                dst.write(data)
+                await dst.drain()
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            dst.close()

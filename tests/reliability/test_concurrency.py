@@ -24,6 +24,7 @@ import pytest
 from _rel_support import (
     FIGURES,
     CanaryTokenCredential,
+    GatedRelay,
     assert_clean,
     key,
     open_fds,
@@ -50,6 +51,7 @@ async def _recording(conn: MockServerConnection) -> None:
         pass
 
 
+@pytest.mark.timeout(180)  # heavy: see [tool.pytest.ini_options] timeout
 async def test_100_tasks_x_1000_appends_arrive_intact_and_in_order() -> None:
     async with MockServer(_recording) as server:
         async with connect(endpoint=server.endpoint, credential=key(), model="m") as conn:
@@ -88,49 +90,82 @@ async def test_100_tasks_x_1000_appends_arrive_intact_and_in_order() -> None:
 
 
 async def test_cancelling_sends_never_half_sends_a_frame() -> None:
-    """Eight streams send 64 KiB appends one after the other while the server does not read
-    (so sends wait on TCP back-pressure or on each other's lock); a third of the sends are
-    cancelled at random moments. Once the server reads again it gets only whole frames, each
+    """Eight streams send 64 KiB appends one after the other through a relay that holds the
+    client-to-server direction shut, so the sockets fill and every send waits (on
+    back-pressure, or on another task's send).
+
+    Phase 1 (deterministic): each round waits until all eight streams have a send pending,
+    then cancels the pending sends of a seeded random pick of streams -- 24 cancellations of
+    sends that are certainly in flight. Phase 2: the server reads again while a third of the
+    remaining sends are cancelled at random moments. The server gets only whole frames, each
     stream's in order; every completed send arrived; a cancelled one arrived whole or not at
     all; and the connection keeps working."""
-    reading = asyncio.Event()
+    end_received = asyncio.Event()
 
     async def handler(conn: MockServerConnection) -> None:
-        await reading.wait()
-        async for _event in conn:
-            pass
+        async for event in conn:
+            if event.event_id == "end":
+                end_received.set()
 
     rng = random.Random(1234)
-    streams, per_stream, size = 8, 30, 64 * 1024
+    streams, per_stream, size, rounds, picks = 8, 30, 64 * 1024, 8, 3
     completed: dict[int, set[int]] = {t: set() for t in range(streams)}
     cancelled: dict[int, set[int]] = {t: set() for t in range(streams)}
-    async with MockServer(handler) as server:
-        async with connect(endpoint=server.endpoint, credential=key()) as conn:
+    pending: dict[int, asyncio.Task[None]] = {}
+    changed = asyncio.Event()
+    finished = 0
+    async with MockServer(handler) as server, GatedRelay(server.port) as relay:
+        async with connect(endpoint=relay.endpoint, credential=key()) as conn:
+            relay.flowing.clear()
+            reading = relay.flowing
 
             async def stream(task: int) -> None:
+                nonlocal finished
                 for seq in range(per_stream):
                     audio = payload(task, seq) * (size // 32)
                     send = asyncio.create_task(
                         conn.input_audio_buffer.append(audio=audio, event_id=f"{task}:{seq}")
                     )
-                    if rng.random() < 0.35:
+                    if reading.is_set() and rng.random() < 0.35:
                         await asyncio.sleep(rng.uniform(0, 0.02))
                         send.cancel()
+                    pending[task] = send
+                    changed.set()
                     try:
                         await send
                         completed[task].add(seq)
                     except asyncio.CancelledError:
                         cancelled[task].add(seq)
+                    finally:
+                        pending.pop(task, None)
+                finished += 1
+                changed.set()
 
-            runs = asyncio.gather(*(stream(t) for t in range(streams)))
-            await asyncio.sleep(0.5)
-            reading.set()
-            await asyncio.wait_for(runs, 60)
-            await conn.send({"type": "input_audio_buffer.commit", "event_id": "end"})
-            while not server.received or server.received[-1].event_id != "end":
-                await asyncio.sleep(0.01)
+            async def drive() -> int:
+                runs = asyncio.gather(*(stream(t) for t in range(streams)))
+                forced = 0
+                for _ in range(rounds):
+                    # every stream has a send in flight (once the socket is full this holds
+                    # until the server reads, so the loop cannot miss it)
+                    while not finished and (
+                        len(pending) < streams or any(s.done() for s in pending.values())
+                    ):
+                        changed.clear()
+                        await changed.wait()
+                    assert not finished, f"the socket never filled: sends never waited {forced} {[len(completed[t]) for t in range(streams)]} {[len(cancelled[t]) for t in range(streams)]} {reading.is_set()}"
+                    for task in rng.sample(range(streams), picks):
+                        assert pending.pop(task).cancel()
+                        forced += 1
+                reading.set()
+                await runs
+                await conn.send({"type": "input_audio_buffer.commit", "event_id": "end"})
+                await end_received.wait()
+                return forced
+
+            forced = await asyncio.wait_for(drive(), 60)
             assert not conn.closed
-    assert sum(len(c) for c in cancelled.values()) > 10
+    assert forced == rounds * picks
+    assert sum(len(c) for c in cancelled.values()) >= forced
     got: dict[int, list[int]] = {t: [] for t in range(streams)}
     for event in server.received:
         if event.type != "input_audio_buffer.append":
@@ -143,6 +178,65 @@ async def test_cancelling_sends_never_half_sends_a_frame() -> None:
         assert got[task] == sorted(set(got[task]))  # in order, no duplicate
         assert completed[task] <= set(got[task])  # every completed send arrived
         assert set(got[task]) <= completed[task] | cancelled[task]
+
+
+async def test_a_cancelled_send_does_not_cancel_the_next_one() -> None:
+    """aiohttp shares one drain future between sends; a send cancelled while the socket is
+    full used to leave it cancelled, so the next send raised ``CancelledError`` in a task no
+    one cancelled. The next send now waits for the socket like any other and arrives."""
+    got: list[str] = []
+    last: list[str] = []
+    done = asyncio.Event()
+
+    async def handler(conn: MockServerConnection) -> None:
+        async for event in conn:
+            got.append(event.event_id or "")
+            if last and event.event_id == last[0]:
+                done.set()
+
+    audio = b"\x01\x02" * 32 * 1024
+    async with MockServer(handler) as server, GatedRelay(server.port) as relay:
+        async with connect(endpoint=relay.endpoint, credential=key()) as conn:
+            relay.flowing.clear()
+
+            async def fill() -> asyncio.Task[None]:
+                for n in range(10_000):
+                    send = asyncio.create_task(
+                        conn.input_audio_buffer.append(audio=audio, event_id=f"fill{n}")
+                    )
+                    for _ in range(5):
+                        await asyncio.sleep(0)
+                    if not send.done():
+                        return send  # waiting for the full socket to drain
+                    send.result()
+                raise AssertionError("the socket never filled")
+
+            async def run() -> None:
+                stuck = await fill()
+                assert stuck.cancel()
+                with pytest.raises(asyncio.CancelledError):
+                    await stuck
+                # the following sends (one of them has to wait for the socket too) are not
+                # cancelled by the earlier cancellation
+                for n in range(10_000):
+                    after = asyncio.create_task(
+                        conn.input_audio_buffer.append(audio=audio, event_id=f"after{n}")
+                    )
+                    for _ in range(5):
+                        await asyncio.sleep(0)
+                    if not after.done():
+                        break
+                    assert not after.cancelled(), f"send after{n} was cancelled by no one"
+                relay.flowing.set()
+                await after
+                last.append(f"after{n}")
+                await done.wait()
+
+            await asyncio.wait_for(run(), 30)
+    fills = [i for i in got if i.startswith("fill")]
+    assert fills == [f"fill{n}" for n in range(len(fills))]  # in order, the cancelled one whole
+    assert got == [*fills, *(f"after{n}" for n in range(len(got) - len(fills)))]
+    assert got[-1] == last[0]
 
 
 # --------------------------------------------------------------------------- cancel recv

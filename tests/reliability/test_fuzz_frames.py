@@ -363,6 +363,7 @@ async def _recv_outcome(conn: VoiceLiveConnection) -> object:
         return exc
 
 
+@pytest.mark.timeout(300)  # heavy: see [tool.pytest.ini_options] timeout
 def test_mutated_frames_never_kill_the_receive_loop(rel_config: Any) -> None:
     loop = asyncio.new_event_loop()
     fuzz = FuzzServer()
@@ -449,6 +450,7 @@ def test_oracle_rejects_wrong_outcomes() -> None:
         check_outcome(Frame(nested_bad, "wrong-type"), MalformedFrameError("not an object"))
 
 
+@pytest.mark.timeout(180)  # heavy: see [tool.pytest.ini_options] timeout
 def test_every_mutation_kind_is_generated() -> None:
     """The mutation strategy reaches all 16 kinds (so the count assertion above is meaningful)."""
     seen: set[str] = set()

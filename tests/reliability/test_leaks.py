@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from _rel_support import CANARIES, FIGURES, MiB
 
 HERE = Path(__file__).parent
@@ -53,6 +54,7 @@ def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.timeout(240)  # heavy: see [tool.pytest.ini_options] timeout
 def test_connect_close_cycles_leak_nothing(rel_config: Any) -> None:
     cycles = rel_config.cycles
     proc = _run([str(HERE / "_leak_worker.py"), str(cycles)], timeout=60 + cycles * 0.1)

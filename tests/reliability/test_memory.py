@@ -130,6 +130,7 @@ async def _stream_and_measure(total: int, *, hoard: bool = False) -> dict[str, f
     }
 
 
+@pytest.mark.timeout(180)  # heavy: see [tool.pytest.ini_options] timeout
 @pytest.mark.quiet_logs
 async def test_slow_consumer_memory_is_bounded(rel_config: Any) -> None:
     m = await _stream_and_measure(rel_config.slow_consumer_mb * MiB)

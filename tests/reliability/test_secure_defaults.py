@@ -217,6 +217,7 @@ async def _run_cli(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str
     return proc.returncode or 0, out.decode(errors="replace")
 
 
+@pytest.mark.timeout(180)  # heavy: see [tool.pytest.ini_options] timeout
 async def test_canary_absent_from_cli_output(tmp_path: Path) -> None:
     """``voicelive`` commands run against a local server with the canary key in the
     environment (and on failing paths with ``--debug`` tracebacks) never print it."""

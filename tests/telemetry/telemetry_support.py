@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -91,6 +92,38 @@ class Otel:
         point = found[0]
         assert isinstance(point, HistogramDataPoint)
         return point
+
+
+class ManualClock:
+    """The observer's monotonic clock, moved only by the test: every read ticks 1 ns (so
+    readings stay strictly ordered) and :meth:`advance` jumps ahead. Latencies measured
+    between a server-side ``advance`` and the client seeing the next frame are then exact,
+    whatever the machine's load (no assertion compares two clocks)."""
+
+    TICK_NS = 1
+
+    def __init__(self) -> None:
+        self.now_ns = 1_000_000_000
+
+    def monotonic_ns(self) -> int:
+        self.now_ns += self.TICK_NS
+        return self.now_ns
+
+    def time_ns(self) -> int:
+        return time.time_ns()
+
+    def advance(self, seconds: float) -> None:
+        self.now_ns += round(seconds * 1e9)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> ManualClock:
+    """Replace the telemetry observer's clock with a :class:`ManualClock`."""
+    from voicelive.telemetry import _observer
+
+    manual = ManualClock()
+    monkeypatch.setattr(_observer, "time", manual)
+    return manual
 
 
 @pytest.fixture

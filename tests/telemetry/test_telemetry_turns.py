@@ -11,10 +11,12 @@ from telemetry_support import (
     API_KEY,
     AUDIO_CHUNK,
     MODEL,
+    ManualClock,
     Otel,
     attrs,
     audio_delta,
     children,
+    clock,
     committed,
     event_names,
     function_call_output_item,
@@ -33,9 +35,10 @@ from telemetry_support import (
 )
 
 from voicelive.aio import connect
+from voicelive.models import ServerEventResponseCreated
 from voicelive.testing import MockServer, MockServerConnection
 
-__all__ = ["otel"]
+__all__ = ["clock", "otel"]
 
 KEY = AzureKeyCredential(API_KEY)
 
@@ -47,7 +50,9 @@ def _wire_sizes(server: MockServer) -> tuple[int, int]:
     return sent, received
 
 
-async def test_text_turn_span_tree_and_metrics(otel: Otel) -> None:
+async def test_text_turn_span_tree_and_metrics(otel: Otel, clock: ManualClock) -> None:
+    created_seen = asyncio.Event()
+
     async def handler(conn: MockServerConnection) -> None:
         await conn.send(session_created())
         async for event in conn:
@@ -55,7 +60,8 @@ async def test_text_turn_span_tree_and_metrics(otel: Otel) -> None:
                 await conn.send(user_text_item("item_u1", "Weather in Paris?"))
             elif event.type == "response.create":
                 await conn.send(response_created("resp_1"))
-                await asyncio.sleep(0.03)
+                await created_seen.wait()  # the client has timed the response's start
+                clock.advance(0.03)
                 await conn.send(transcript_delta("resp_1", "It is", 0))
                 for i in range(4):
                     await conn.send(audio_delta("resp_1", i))
@@ -75,6 +81,8 @@ async def test_text_turn_span_tree_and_metrics(otel: Otel) -> None:
             )
             await conn.response.create()
             async for event in conn:
+                if event.type == "response.created":
+                    created_seen.set()
                 if event.type == "response.done":
                     break
         server_sent, server_received = _wire_sizes(server)
@@ -112,7 +120,7 @@ async def test_text_turn_span_tree_and_metrics(otel: Otel) -> None:
     assert t["voicelive.turn.item_id"] == "item_u1"
     assert t["voicelive.turn.outcome"] == "completed"
     assert t["voicelive.turn.responses"] == 1
-    assert t["voicelive.turn.latency_to_first_audio"] >= 0.03
+    assert 0.03 <= t["voicelive.turn.latency_to_first_audio"] < 0.03 + 1e-6
     assert "voicelive.first_audio" in event_names(turn)
 
     r = attrs(response)
@@ -125,7 +133,7 @@ async def test_text_turn_span_tree_and_metrics(otel: Otel) -> None:
     assert r["gen_ai.response.finish_reasons"] == ("completed",)
     assert r["voicelive.response.audio_bytes"] == 4 * len(AUDIO_CHUNK)
     assert r["voicelive.response.function_calls"] == 0
-    assert r["voicelive.response.time_to_first_text"] >= 0.03
+    assert 0.03 <= r["voicelive.response.time_to_first_text"] < 0.03 + 1e-6
     # content is off by default
     for span in spans:
         assert not any(key.startswith("gen_ai.input") for key in attrs(span))
@@ -137,11 +145,11 @@ async def test_text_turn_span_tree_and_metrics(otel: Otel) -> None:
         "voicelive.turn.latency_to_first_audio", voicelive__turn__trigger="text"
     )
     assert latency.count == 1
-    assert latency.sum >= 0.03
+    assert 0.03 <= latency.sum < 0.03 + 1e-6
     assert latency.sum == t["voicelive.turn.latency_to_first_audio"]
     first_text = otel.histogram("voicelive.response.time_to_first_text")
     assert first_text.count == 1
-    assert first_text.sum >= 0.03
+    assert 0.03 <= first_text.sum < 0.03 + 1e-6
     duration = otel.histogram(
         "voicelive.response.duration", voicelive__response__status="completed"
     )
@@ -172,7 +180,9 @@ async def test_text_turn_span_tree_and_metrics(otel: Otel) -> None:
     assert otel.value("voicelive.sessions.active") == 0
 
 
-async def test_audio_turn_with_interruption(otel: Otel) -> None:
+async def test_audio_turn_with_interruption(otel: Otel, clock: ManualClock) -> None:
+    created_seen = {"resp_a": asyncio.Event(), "resp_b": asyncio.Event()}
+
     async def handler(conn: MockServerConnection) -> None:
         await conn.send(session_created())
         async for event in conn:
@@ -184,7 +194,8 @@ async def test_audio_turn_with_interruption(otel: Otel) -> None:
             await conn.send(committed("item_a"))
             await conn.send(user_audio_item("item_a"))
             await conn.send(response_created("resp_a"))
-            await asyncio.sleep(0.05)
+            await created_seen["resp_a"].wait()  # the client has seen the turn start
+            clock.advance(0.05)
             for i in range(3):
                 await conn.send(audio_delta("resp_a", i))
             # The user barges in: the server detects speech during the response.
@@ -198,7 +209,8 @@ async def test_audio_turn_with_interruption(otel: Otel) -> None:
             await conn.send(committed("item_b"))
             await conn.send(user_audio_item("item_b"))
             await conn.send(response_created("resp_b"))
-            await asyncio.sleep(0.02)
+            await created_seen["resp_b"].wait()
+            clock.advance(0.02)
             for i in range(2):
                 await conn.send(audio_delta("resp_b", i))
             await conn.send(response_done("resp_b"))
@@ -209,6 +221,8 @@ async def test_audio_turn_with_interruption(otel: Otel) -> None:
             await conn.input_audio_buffer.append(audio=b"\x00\x01" * 2400)
             done = 0
             async for event in conn:
+                if isinstance(event, ServerEventResponseCreated):
+                    created_seen[event.response.id or ""].set()
                 if event.type == "response.done":
                     done += 1
                     if done == 2:
@@ -229,7 +243,7 @@ async def test_audio_turn_with_interruption(otel: Otel) -> None:
     assert attrs(first)["voicelive.turn.item_id"] == "item_a"
     assert attrs(first)["voicelive.turn.outcome"] == "cancelled"
     assert "voicelive.turn.barge_in" not in attrs(first)
-    assert attrs(first)["voicelive.turn.latency_to_first_audio"] >= 0.05
+    assert 0.05 <= attrs(first)["voicelive.turn.latency_to_first_audio"] < 0.05 + 1e-6
     assert "voicelive.speech_stopped" in event_names(first)
     assert attrs(second)["voicelive.turn.item_id"] == "item_b"
     assert attrs(second)["voicelive.turn.barge_in"] is True
@@ -255,7 +269,7 @@ async def test_audio_turn_with_interruption(otel: Otel) -> None:
         "voicelive.turn.latency_to_first_audio", voicelive__turn__trigger="speech"
     )
     assert latency.count == 2
-    assert latency.sum >= 0.07
+    assert 0.07 <= latency.sum < 0.07 + 2e-6
     assert otel.value("voicelive.response.duration", voicelive__response__status="cancelled") == 1
     assert otel.value("voicelive.response.duration", voicelive__response__status="completed") == 1
     assert otel.value("voicelive.response.time_to_first_text") == 0  # no text in this script

@@ -305,6 +305,9 @@ class ClientTransport:
             raise self._send_after_close_error()
         try:
             await ws.send_str(text)
+        except asyncio.CancelledError:
+            _forget_cancelled_drain(ws)
+            raise
         except (builtins.ConnectionError, aiohttp.ClientConnectionResetError) as exc:
             # builtins.ConnectionError: aiohttp wakes a send waiting for the socket to drain
             # with ConnectionError("Connection lost") when the peer vanishes.
@@ -448,6 +451,20 @@ async def _receive_before(ws: aiohttp.ClientWebSocketResponse[bool], deadline: f
             return await ws.receive()
     remaining = deadline - asyncio.get_running_loop().time()
     return await asyncio.wait_for(ws.receive(), max(remaining, 0.0))
+
+
+def _forget_cancelled_drain(ws: aiohttp.ClientWebSocketResponse[bool]) -> None:
+    """Undo what a cancelled send leaves behind in aiohttp.
+
+    A send that waits for the socket to drain awaits one future shared by every later drain
+    (``_drain_waiter``); cancelling the send cancels that future, and until the socket drains,
+    each following send that has to wait would raise ``CancelledError`` in a task nobody
+    cancelled. Dropping the cancelled future makes the next send wait on a fresh one.
+    """
+    protocol = getattr(getattr(ws, "_writer", None), "protocol", None)
+    waiter = getattr(protocol, "_drain_waiter", None)
+    if waiter is not None and waiter.cancelled():
+        protocol._drain_waiter = None  # type: ignore[union-attr]
 
 
 def _disarm_heartbeat(ws: aiohttp.ClientWebSocketResponse[bool]) -> None:
