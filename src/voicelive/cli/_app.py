@@ -27,7 +27,16 @@ from ..aio import VoiceLiveConnection, connect
 from ..conversation import compare_session
 from ..exceptions import AuthenticationError, ConnectionClosed, VoiceLiveError
 from ..models import RequestSession
-from ..testing import CassetteRecorder, MockServer
+from ..testing import (
+    CassetteRecorder,
+    Emulator,
+    MockServer,
+    MockServerConnection,
+    Pace,
+    Script,
+    ScriptError,
+    load_script,
+)
 from ._cassettes import load_cassette, print_cassette
 from ._demo import (
     DEFAULT_INSTRUCTIONS,
@@ -100,6 +109,10 @@ examples:
   voicelive mock-server --port 0              # any free port (printed)
   voicelive mock-server --realtime            # replies at playback speed, like the service
   voicelive mock-server --cassette demo.jsonl # replay a recorded session to every client
+  voicelive mock-server --script turns.json   # scripted replies, tool calls, failures, faults
+
+A script (JSON; YAML with the "yaml" extra) says what the emulated model does turn by turn;
+every connection plays it from the start. Format: docs/testing.md, "Scripting the emulator".
 
 then, in another terminal:
   {ENDPOINT_ENV}=http://127.0.0.1:8765 {KEY_ENV}=any voicelive demo
@@ -232,7 +245,14 @@ def build_parser() -> argparse.ArgumentParser:
     server.add_argument(
         "--port", type=int, default=8765, help="port (default: 8765; 0 picks a free one)"
     )
-    server.add_argument("--cassette", metavar="FILE", help="replay this recorded cassette")
+    source = server.add_mutually_exclusive_group()
+    source.add_argument("--cassette", metavar="FILE", help="replay this recorded cassette")
+    source.add_argument(
+        "--script",
+        metavar="FILE",
+        help="play this script (.json, or .yaml with PyYAML): replies, tool calls, failures, "
+        "faults per turn",
+    )
     server.add_argument(
         "--realtime",
         action="store_true",
@@ -473,7 +493,27 @@ def _make_server(args: argparse.Namespace) -> MockServer:
             port=args.port,
             timing="real" if args.realtime else "fast",
         )
-    return MockServer(host=args.host, port=args.port, pace="realtime" if args.realtime else "fast")
+    pace: Pace = "realtime" if args.realtime else "fast"
+    if getattr(args, "script", None):
+        try:
+            script = load_script(args.script)
+        except ScriptError as exc:
+            raise InputError(str(exc)) from None
+        return _ScriptServer(script, host=args.host, port=args.port, pace=pace)
+    return MockServer(host=args.host, port=args.port, pace=pace)
+
+
+class _ScriptServer(MockServer):
+    """A mock server whose every connection plays the script from its first turn."""
+
+    def __init__(self, script: Script, **kwargs: Any) -> None:
+        super().__init__(session=script.session or None, faults=script.faults, **kwargs)
+        self.script = script
+
+    def new_emulator(self, connection: MockServerConnection) -> Emulator:
+        emulator = super().new_emulator(connection)
+        emulator.responder = self.script.responder()
+        return emulator
 
 
 async def _cmd_mock_server(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -488,6 +528,8 @@ async def _cmd_mock_server(args: argparse.Namespace, out: TextIO, err: TextIO) -
         ) from None
     try:
         what = f"replaying {args.cassette}" if args.cassette else "emulator"
+        if getattr(args, "script", None):
+            what = f"emulator playing {args.script}"
         print(f"voicelive mock-server: {what} listening on {server.endpoint}", file=out)
         print(f"  try: {ENDPOINT_ENV}={server.endpoint} {KEY_ENV}=any voicelive demo", file=out)
         print("  press Ctrl+C to stop", file=out, flush=True)
