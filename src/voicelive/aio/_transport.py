@@ -602,6 +602,7 @@ class WebSocketServer:
         max_msg_size: largest client frame accepted.
         authorize: optional check of the handshake headers/query; return an HTTP status
             (e.g. 401) to refuse the upgrade, or ``None`` to accept.
+        ssl_context: serve TLS (``wss://``) with this server-side context.
     """
 
     def __init__(
@@ -612,8 +613,10 @@ class WebSocketServer:
         port: int = 0,
         max_msg_size: int = 16 * 1024 * 1024,
         authorize: Callable[[Mapping[str, str], Mapping[str, str]], int | None] | None = None,
+        ssl_context: _ssl.SSLContext | None = None,
     ) -> None:
         self._handler = handler
+        self.ssl_context = ssl_context
         self.host = host
         self._port = port
         self._max_msg_size = max_msg_size
@@ -640,7 +643,9 @@ class WebSocketServer:
         app.router.add_route("GET", "/{tail:.*}", self._serve)
         runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await runner.setup()
-        site = web.TCPSite(runner, self.host, self._port, backlog=4096)
+        site = web.TCPSite(
+            runner, self.host, self._port, backlog=4096, ssl_context=self.ssl_context
+        )
         await site.start()
         self._runner, self._site = runner, site
 

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import json
 import secrets
+import ssl as ssl_module
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -368,6 +369,9 @@ class MockServer:
             :class:`~voicelive.testing.Emulator` (``ms_per_char``, ``max_audio_ms``, ...).
         keep_history: record ``received`` / ``received_frames`` / ``sent`` (turn off for very
             long streams).
+        ssl: serve TLS with this server-side ``ssl.SSLContext``; :attr:`endpoint` is then
+            ``https://`` (for clients that always use ``wss://``, such as pipecat's Voice Live
+            service; the client must trust the context's certificate).
 
     Attributes:
         received: every client event received, over all connections, in order.
@@ -392,13 +396,18 @@ class MockServer:
         faults: Sequence[Fault] = (),
         emulator_options: Mapping[str, Any] | None = None,
         keep_history: bool = True,
+        ssl: ssl_module.SSLContext | None = None,
     ) -> None:
         _pace_speed(pace)
         self._handler: ServerHandler = handler or self._emulate
         self._builtin = handler is None
         self._api_key = api_key
         self._server = WebSocketServer(
-            self._serve, host=host, port=port, authorize=self._authorize if api_key else None
+            self._serve,
+            host=host,
+            port=port,
+            authorize=self._authorize if api_key else None,
+            ssl_context=ssl,
         )
         self.responder = responder
         self.transcriber = transcriber
@@ -466,8 +475,10 @@ class MockServer:
 
     @property
     def endpoint(self) -> str:
-        """The ``http://127.0.0.1:<port>`` URL to pass to ``connect(endpoint=...)``."""
-        return f"http://{self._server.host}:{self._server.port}"
+        """The ``http://127.0.0.1:<port>`` URL to pass to ``connect(endpoint=...)``
+        (``https://`` when the server was given an ``ssl`` context)."""
+        scheme = "http" if self._server.ssl_context is None else "https"
+        return f"{scheme}://{self._server.host}:{self._server.port}"
 
     @property
     def host(self) -> str:
