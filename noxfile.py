@@ -45,7 +45,7 @@ def bench(session: nox.Session) -> None:
 # The framework installs are large (pipecat ~145 MB, LiveKit ~140 MB), so this session is
 # opt-in: it is not in nox.options.sessions and .ci/run never installs these packages.
 FRAMEWORK_PACKAGES = (
-    "pipecat-ai>=1.13,<2",
+    "pipecat-ai>=1.14,<2",  # the recipe imports pipecat.adapters.llm.schemas (1.14+)
     "livekit-agents>=1.8,<2",
     "livekit-plugins-azure[realtime]>=1.8,<2",
 )

@@ -3,8 +3,8 @@
 Each page's blocks run in order in one namespace (later blocks use names defined earlier),
 against the emulator, in a temporary working directory and with no Azure variables. A block
 right after an ``<!-- no-run: reason -->`` line is only compiled (it needs Azure). Pages owned
-by other test suites (audio.md, testing.md, conversation.md, observability.md, reliability.md)
-are run there.
+by other test suites (audio.md, testing.md, conversation.md, observability.md, reliability.md,
+frameworks.md) are run there.
 """
 
 from __future__ import annotations
@@ -93,6 +93,7 @@ def test_every_owned_page_is_listed() -> None:
         "conversation.md",
         "observability.md",
         "reliability.md",
+        "frameworks.md",  # tests/integrations (the framework recipes)
     }
     pages = {
         str(p.relative_to(DOCS))
