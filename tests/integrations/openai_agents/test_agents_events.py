@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 import pytest
+from agents.realtime.model import RealtimePlaybackTracker
 from agents.realtime.model_events import RealtimeModelEvent
 from agents.realtime.model_inputs import (
     RealtimeModelSendAudio,
@@ -116,6 +117,18 @@ class Scripted:
                 await self.received.put(event)
         finally:
             task.cancel()
+
+    async def until(self, kind: str) -> list[ClientEvent]:
+        """Every received client event up to and including the next one of type ``kind``."""
+        seen: list[ClientEvent] = []
+
+        async def run() -> list[ClientEvent]:
+            while True:
+                seen.append(await self.received.get())
+                if seen[-1].type == kind:
+                    return seen
+
+        return await asyncio.wait_for(run(), TIMEOUT)
 
     async def next(self, kind: str) -> ClientEvent:
         """The next received client event of type ``kind`` (others are skipped)."""
@@ -310,3 +323,48 @@ async def test_a_server_close_ends_the_stream() -> None:
             await model.close()
     statuses = [e.status for e in recorder.events if e.type == "connection_status"]  # type: ignore[union-attr]
     assert statuses == ["connected", "disconnected"]
+
+
+@pytest.mark.parametrize(
+    ("played_ms", "active", "truncated_at"),
+    [
+        pytest.param(1.0, False, 1, id="partly-heard"),
+        pytest.param(500.0, True, 2, id="past-the-end-while-streaming"),
+        pytest.param(500.0, False, None, id="all-heard-and-done"),
+    ],
+)
+async def test_barge_in_truncates_at_the_reported_playback(
+    played_ms: float, active: bool, truncated_at: int | None
+) -> None:
+    script = Scripted()
+    recorder = Recorder()
+    tracker = RealtimePlaybackTracker()
+    async with MockServer(script) as server:
+        model = VoiceLiveRealtimeModel(model="gpt-realtime")
+        model.add_listener(recorder)
+        await model.connect({"url": server.endpoint, "api_key": "k", "playback_tracker": tracker})
+        try:
+            script.send("response.created", response={"id": "resp_1", "status": "in_progress"})
+            script.send("response.audio.delta", **SAMPLES["response.audio.delta"])  # 2 ms
+            if not active:
+                script.send("response.done", response={"id": "resp_1", "status": "completed"})
+                await recorder.wait(lambda e: e.type == "turn_ended")
+            else:
+                await recorder.wait(lambda e: e.type == "audio")
+            tracker.on_play_ms("item_1", 0, played_ms)
+            script.send("input_audio_buffer.speech_started", audio_start_ms=0, item_id="item_2")
+            await recorder.wait(lambda e: e.type == "audio_interrupted")
+            await model.send_event(
+                RealtimeModelSendRawMessage({"type": "input_audio_buffer.clear"})
+            )
+            seen = await script.until("input_audio_buffer.clear")
+        finally:
+            await model.close()
+    truncates = [e for e in seen if e.type == "conversation.item.truncate"]
+    if truncated_at is None:
+        assert truncates == []
+    else:
+        assert [(t.item_id, t.audio_end_ms) for t in truncates] == [("item_1", truncated_at)]  # type: ignore[union-attr]
+    # Voice Live cancels the response itself on barge-in (interrupt_response defaults on).
+    assert not [e for e in seen if e.type == "response.cancel"]
+    assert tracker.get_state()["current_item_id"] is None

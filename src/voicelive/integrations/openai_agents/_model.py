@@ -367,11 +367,16 @@ class VoiceLiveRealtimeModel(RealtimeModel):
         if played_item is not None and played_ms is not None:
             state = self._audio.get((played_item, played_index))
             end_ms = max(round(played_ms), 0)
+            finished = False
             if state is not None:
+                # Never past the audio received; nothing to cut when it was all heard and
+                # its response is over.
+                finished = end_ms >= state.length_ms and state.response_id != self._active_response
                 end_ms = min(end_ms, int(state.length_ms))
-            await self._connection().conversation.item.truncate(
-                item_id=played_item, content_index=played_index, audio_end_ms=end_ms
-            )
+            if not finished:
+                await self._connection().conversation.item.truncate(
+                    item_id=played_item, content_index=played_index, audio_end_ms=end_ms
+                )
         self._last_audio = None
         if self._playback_tracker is not None:
             self._playback_tracker.on_interrupted()
