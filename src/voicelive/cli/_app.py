@@ -9,8 +9,8 @@ check failed, 2 bad usage or input file, 130 interrupted.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
+import importlib
 import json
 import os
 import signal
@@ -18,43 +18,45 @@ import sys
 import traceback
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, TextIO
-
-from azure.core.exceptions import ClientAuthenticationError
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .._version import __version__
-from ..aio import VoiceLiveConnection, connect
-from ..conversation import compare_session
-from ..exceptions import AuthenticationError, ConnectionClosed, VoiceLiveError
-from ..models import RequestSession
-from ..testing import (
-    CassetteRecorder,
-    Emulator,
-    MockServer,
-    MockServerConnection,
-    Pace,
-    Script,
-    ScriptError,
-    load_script,
-)
-from ._cassettes import load_cassette, print_cassette
-from ._demo import (
-    DEFAULT_INSTRUCTIONS,
-    DEFAULT_MODEL,
-    DEFAULT_VOICE,
-    DemoError,
-    DemoOptions,
-    InputError,
-    check_output_path,
-    demo_emulator,
-    load_input,
-    output_announcement,
-    requested_session,
-    run_exchange,
-)
+from ._defaults import DEFAULT_INSTRUCTIONS, DEFAULT_MODEL, DEFAULT_VOICE, ENDPOINT_ENV, KEY_ENV
 from ._phone import add_phone_parser, cmd_phone
-from ._target import ENDPOINT_ENV, KEY_ENV, Target, TargetError, open_target, safe_endpoint
-from ._timeline import Timeline, describe_session
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from azure.core.exceptions import ClientAuthenticationError
+
+    from ..aio import VoiceLiveConnection, connect
+    from ..conversation import compare_session
+    from ..exceptions import AuthenticationError, ConnectionClosed, VoiceLiveError
+    from ..models import RequestSession
+    from ..testing import (
+        CassetteRecorder,
+        Emulator,
+        MockServer,
+        MockServerConnection,
+        Pace,
+        Script,
+        ScriptError,
+        load_script,
+    )
+    from ._cassettes import load_cassette, print_cassette
+    from ._demo import (
+        DemoError,
+        DemoOptions,
+        InputError,
+        check_output_path,
+        demo_emulator,
+        load_input,
+        output_announcement,
+        requested_session,
+        run_exchange,
+    )
+    from ._target import Target, TargetError, open_target, safe_endpoint
+    from ._timeline import Timeline, describe_session
 
 __all__ = ["build_parser", "main"]
 
@@ -499,21 +501,25 @@ def _make_server(args: argparse.Namespace) -> MockServer:
             script = load_script(args.script)
         except ScriptError as exc:
             raise InputError(str(exc)) from None
-        return _ScriptServer(script, host=args.host, port=args.port, pace=pace)
+        return _script_server(script, host=args.host, port=args.port, pace=pace)
     return MockServer(host=args.host, port=args.port, pace=pace)
 
 
-class _ScriptServer(MockServer):
-    """A mock server whose every connection plays the script from its first turn."""
+def _script_server(script: Script, **kwargs: Any) -> MockServer:
+    # Defined on use: MockServer is imported when a command runs, not with the parser.
+    class _ScriptServer(MockServer):
+        """A mock server whose every connection plays the script from its first turn."""
 
-    def __init__(self, script: Script, **kwargs: Any) -> None:
-        super().__init__(session=script.session or None, faults=script.faults, **kwargs)
-        self.script = script
+        def __init__(self, script: Script, **kwargs: Any) -> None:
+            super().__init__(session=script.session or None, faults=script.faults, **kwargs)
+            self.script = script
 
-    def new_emulator(self, connection: MockServerConnection) -> Emulator:
-        emulator = super().new_emulator(connection)
-        emulator.responder = self.script.responder()
-        return emulator
+        def new_emulator(self, connection: MockServerConnection) -> Emulator:
+            emulator = super().new_emulator(connection)
+            emulator.responder = self.script.responder()
+            return emulator
+
+    return _ScriptServer(script, **kwargs)
 
 
 async def _cmd_mock_server(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -587,6 +593,61 @@ def _harden(stream: TextIO) -> None:
             reconfigure(errors="replace")
 
 
+# What the commands use, imported into this module when a command is dispatched (the same
+# names as the TYPE_CHECKING block above), so ``voicelive --help``, ``--version`` and
+# ``COMMAND --help`` start without pydantic models, aiohttp or numpy.
+_COMMAND_IMPORTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("asyncio", ()),
+    ("azure.core.exceptions", ("ClientAuthenticationError",)),
+    ("..aio", ("VoiceLiveConnection", "connect")),
+    ("..conversation", ("compare_session",)),
+    ("..exceptions", ("AuthenticationError", "ConnectionClosed", "VoiceLiveError")),
+    ("..models", ("RequestSession",)),
+    (
+        "..testing",
+        (
+            "CassetteRecorder",
+            "Emulator",
+            "MockServer",
+            "MockServerConnection",
+            "Script",
+            "ScriptError",
+            "load_script",
+        ),
+    ),
+    ("._cassettes", ("load_cassette", "print_cassette")),
+    (
+        "._demo",
+        (
+            "DemoError",
+            "DemoOptions",
+            "InputError",
+            "check_output_path",
+            "demo_emulator",
+            "load_input",
+            "output_announcement",
+            "requested_session",
+            "run_exchange",
+        ),
+    ),
+    ("._target", ("Target", "TargetError", "open_target", "safe_endpoint")),
+    ("._timeline", ("Timeline", "describe_session")),
+)
+
+
+def _import_commands() -> None:
+    """Import the commands' dependencies into this module (once, on dispatch)."""
+    if "connect" in globals():
+        return
+    namespace = globals()
+    for module_name, names in _COMMAND_IMPORTS:
+        module = importlib.import_module(module_name, __package__)
+        if not names:
+            namespace[module_name] = module
+        for name in names:
+            namespace[name] = getattr(module, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``voicelive`` command line; returns the exit code.
 
@@ -598,6 +659,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
+    _import_commands()
     out, err = sys.stdout, sys.stderr
     _harden(out)
     _harden(err)

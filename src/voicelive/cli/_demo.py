@@ -36,6 +36,7 @@ from ..audio import (
 from ..exceptions import ConnectionClosed, ConnectionClosedOK, RemoteProtocolError
 from ..models import ServerEventBase
 from ..testing import MockServer
+from ._defaults import DEFAULT_INSTRUCTIONS, DEFAULT_MODEL, DEFAULT_VOICE
 from ._timeline import Timeline
 
 __all__ = [
@@ -60,12 +61,6 @@ __all__ = [
     "voice_config",
 ]
 
-DEFAULT_MODEL = "gpt-realtime"
-"""Model deployment used when ``--model`` is not given."""
-DEFAULT_VOICE = "en-US-AvaNeural"
-"""Voice used when ``--voice`` is not given."""
-DEFAULT_INSTRUCTIONS = "You are a friendly voice assistant. Answer in one or two short sentences."
-"""Instructions used when ``--instructions`` is not given."""
 DEFAULT_TRANSCRIPTION_MODEL = "whisper-1"
 """Input transcription model requested by the demo."""
 BUNDLED_TRANSCRIPT = "Hello! What's the weather like in Seattle today?"

@@ -11,18 +11,20 @@ call in this process and prints its timeline, barge-in included.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import os
 import signal
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from ..aio import connect
-from ..conversation import ResilientConnection
-from ..telephony import CallBridge, PhoneAgent, PhoneServer, PhoneServerConfig, load_agent
-from ..testing import FakeAcsCall, FakePhoneCall, FakeTwilioCall, Reply, ScriptedResponder
-from ._target import ENDPOINT_ENV, KEY_ENV, open_target
+from ._defaults import ENDPOINT_ENV, KEY_ENV
+
+if TYPE_CHECKING:
+    from ..telephony import CallBridge, PhoneServerConfig
+    from ..testing import FakePhoneCall
+
+# The client, telephony and emulator modules are imported inside the commands, so that
+# ``voicelive --help`` (which builds this command's parser) does not load them.
 
 __all__ = ["add_phone_parser", "cmd_phone", "simulate_call"]
 
@@ -99,7 +101,11 @@ class _SimClock:
 
 async def simulate_call(provider: str, out: TextIO) -> int:
     """Run a simulated call and print its timeline; returns the exit code."""
-    from ..testing import MockServer
+    import asyncio
+
+    from ..aio import connect
+    from ..telephony import PhoneAgent, PhoneServer, PhoneServerConfig
+    from ..testing import FakeAcsCall, FakeTwilioCall, MockServer, Reply, ScriptedResponder
 
     clock = _SimClock()
     lines: list[str] = []
@@ -190,6 +196,8 @@ def _key() -> Any:
 
 
 async def _wait_for_stop() -> None:
+    import asyncio
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -200,6 +208,8 @@ async def _wait_for_stop() -> None:
 
 def server_config(environ: Any = None, public_url: str | None = None) -> PhoneServerConfig:
     """The server's credentials from the environment."""
+    from ..telephony import PhoneServerConfig
+
     env = os.environ if environ is None else environ
     return PhoneServerConfig(
         public_url=public_url,
@@ -214,6 +224,11 @@ async def serve(
     args: argparse.Namespace, out: TextIO, ready: Callable[[str], Any] | None = None
 ) -> int:
     """``voicelive phone serve``."""
+    from ..aio import connect
+    from ..conversation import ResilientConnection
+    from ..telephony import PhoneAgent, PhoneServer, load_agent
+    from ._target import open_target
+
     agent = await load_agent(args.app) if args.app else PhoneAgent()
     config = server_config(public_url=args.public_url)
     async with open_target(endpoint=args.endpoint, force_emulator=args.emulator) as target:

@@ -25,6 +25,7 @@ from azure.core.credentials import AzureKeyCredential
 
 from .._url import is_loopback_host
 from ..testing import MockServer
+from ._defaults import ENDPOINT_ENV, KEY_ENV
 
 __all__ = [
     "ENDPOINT_ENV",
@@ -35,10 +36,6 @@ __all__ = [
     "safe_endpoint",
 ]
 
-ENDPOINT_ENV = "AZURE_COGNITIVE_SERVICES_ENDPOINT"
-"""Environment variable naming the Voice Live endpoint (unset: use the local emulator)."""
-KEY_ENV = "AZURE_COGNITIVE_SERVICES_KEY"
-"""Environment variable holding an API key (unset: ``DefaultAzureCredential``)."""
 EMULATOR_KEY = "emulator-key"
 """The key sent to the in-process emulator (it accepts any)."""
 
