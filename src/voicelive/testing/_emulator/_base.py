@@ -141,6 +141,8 @@ class ResponseState:
     rate_limits: list[dict[str, Any]] | None = None
     animation: frozenset[str] = frozenset()
     frame_index: int = 0
+    video_frames: int = 0
+    speaking: bool = False
 
 
 def copy_item(item: Mapping[str, Any]) -> dict[str, Any]:
@@ -190,6 +192,7 @@ class EmulatorState:
     _mcp_listed: dict[str, dict[str, Any]]
     _approvals: dict[str, PendingApproval]
     _continuation: PendingApproval | None
+    _idle_from: int
 
     if TYPE_CHECKING:  # methods one part calls on another (defined in that part)
 
@@ -230,6 +233,9 @@ class EmulatorState:
         ) -> None: ...
         def _animation_outputs(self, modalities: list[str]) -> frozenset[str]: ...
         def _with_ice_servers(self, session: dict[str, Any]) -> None: ...
+        def _playing_item(self) -> dict[str, Any] | None: ...
+        def _has_avatar(self) -> bool: ...
+        def _truncate_at_sent(self, item: dict[str, Any]) -> None: ...
         def _animation_done(self, response: ResponseState, ids: dict[str, Any]) -> None: ...
         def _on_approval_item(self, item: dict[str, Any]) -> None: ...
 

@@ -114,6 +114,7 @@ class Emulator(SessionPart, InputPart, ItemsPart, ResponsesPart, ToolsPart, Feat
         self._mcp_listed = {}
         self._approvals = {}
         self._continuation = None
+        self._idle_from = 0
         if agent is not None:
             self.session["agent"] = agent_config(agent, conversation_id)
         self._configure_vad()

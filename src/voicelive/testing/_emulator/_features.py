@@ -206,6 +206,34 @@ class FeaturesPart(EmulatorState):
         if isinstance(avatar, dict) and not avatar.get("ice_servers"):
             avatar["ice_servers"] = [dict(server) for server in EMULATED_ICE_SERVERS]
 
+    def _has_avatar(self) -> bool:
+        return isinstance(self.session.get("avatar"), Mapping)
+
+    # -- auto_truncate ---------------------------------------------------------------------
+
+    def _playing_item(self) -> dict[str, Any] | None:
+        """The assistant audio item the active response is streaming, if any."""
+        active = self._active
+        item = active.open_item if active is not None else None
+        if item is None or item.get("type") != "message" or item["id"] not in self._audio:
+            return None
+        return item
+
+    def _truncate_at_sent(self, item: dict[str, Any]) -> None:
+        """``auto_truncate``: cut the item at the audio already sent (and, with realtime
+        pacing, played), as ``conversation.item.truncate`` would; the transcript of an
+        audio part that was cut is dropped, as the service does on truncation."""
+        audio = self._audio[item["id"]]
+        fmt = self._audio_fmt[item["id"]]
+        end_ms = int(fmt.bytes_to_ms(len(audio)))
+        del audio[fmt.ms_to_bytes(end_ms) :]
+        for part in item.get("content") or []:
+            if part.get("type") == "audio":
+                part["transcript"] = ""
+        self._emit(
+            "conversation.item.truncated", item_id=item["id"], content_index=0, audio_end_ms=end_ms
+        )
+
     # -- interim responses -----------------------------------------------------------------
 
     def _interim_text(self, calls_tool: bool) -> str | None:
@@ -267,8 +295,8 @@ class FeaturesPart(EmulatorState):
             avatar = self.session.get("avatar") or {}
             video = avatar.get("video") if isinstance(avatar, Mapping) else None
             codec = (video or {}).get("codec") if isinstance(video, Mapping) else None
-            frame = b"\x00\x00\x00\x01" + response.frame_index.to_bytes(4, "big")
-            response.frame_index += 1
+            frame = b"\x00\x00\x00\x01" + response.video_frames.to_bytes(4, "big")
+            response.video_frames += 1
             self._emit(
                 "response.video.delta",
                 output_index=ids["output_index"],

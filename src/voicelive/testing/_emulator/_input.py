@@ -74,6 +74,32 @@ class InputPart(EmulatorState):
             samples = np.ascontiguousarray(samples[:, 0])
         for detection in vad.process(samples):
             self._on_vad(detection)
+        self._check_idle()
+
+    def _check_idle(self) -> None:
+        """``input_audio_buffer.timeout_triggered`` after ``idle_timeout_ms`` of audio with no
+        speech and no response (``turn_detection.idle_timeout_ms``, as in the OpenAI realtime
+        protocol Voice Live derives from): the silent audio is committed and a response made."""
+        td = self.session.get("turn_detection")
+        idle_ms = td.get("idle_timeout_ms") if isinstance(td, Mapping) else None
+        if not idle_ms or self._vad_item is not None or self._active is not None:
+            return
+        start = max(self._idle_from, self._buf_start)
+        if self._ms(self._timeline - start) < int(idle_ms):
+            return
+        item_id = self._ids.next("item")
+        self._emit(
+            "input_audio_buffer.timeout_triggered",
+            audio_start_ms=self._ms(start),
+            audio_end_ms=self._ms(self._timeline),
+            item_id=item_id,
+        )
+        self._idle_from = self._timeline
+        if self._vad is not None:
+            self._vad.reset(self._timeline)
+        self._commit(item_id, self._buf_start, self._timeline)
+        if td.get("create_response", True) if isinstance(td, Mapping) else True:
+            self._start_response(None, None, None)
 
     def _on_vad(self, detection: VadEvent) -> None:
         td = self.session.get("turn_detection") or {}
@@ -87,13 +113,17 @@ class InputPart(EmulatorState):
                 item_id=self._vad_item,
             )
             if self._active is not None and td.get("interrupt_response", True):
+                cut = self._playing_item()
                 self._cancel("turn_detected")
+                if cut is not None and td.get("auto_truncate"):
+                    self._truncate_at_sent(cut)
             return
         item_id = self._vad_item or self._ids.next("item")
         self._vad_item = None
         end = min(detection.position, self._timeline)
         self._emit("input_audio_buffer.speech_stopped", audio_end_ms=self._ms(end), item_id=item_id)
         self._commit(item_id, self._vad_start, end)
+        self._idle_from = self._timeline
         if td.get("create_response", True) and self._active is None:
             self._start_response(None, None, None)
 
@@ -124,7 +154,23 @@ class InputPart(EmulatorState):
         self._audio[item_id] = bytearray(audio)
         self._audio_fmt[item_id] = fmt
         self._emit("conversation.item.created", previous_item_id=previous, item=copy_item(item))
-        transcript = self._transcribe(audio, fmt)
+        try:
+            transcript = self._transcribe(audio, fmt)
+        except Exception as exc:  # the transcriber's failure is the service's failure
+            self._transcripts[item_id] = ""
+            if self.session.get("input_audio_transcription"):
+                self._emit(
+                    "conversation.item.input_audio_transcription.failed",
+                    item_id=item_id,
+                    content_index=0,
+                    error={
+                        "type": "transcription_error",
+                        "code": "transcription_failed",
+                        "message": str(exc) or type(exc).__name__,
+                        "param": None,
+                    },
+                )
+            return
         self._transcripts[item_id] = transcript
         if self.session.get("input_audio_transcription"):
             for _, token in _words(transcript):
@@ -212,7 +258,16 @@ class InputPart(EmulatorState):
         self._emit("input_audio_buffer.cleared")
 
     def _on_output_audio_clear(self, event: Any) -> None:
-        self._emit("output_audio_buffer.cleared")
+        td = self.session.get("turn_detection")
+        cut = self._playing_item()
+        if cut is None or not isinstance(td, Mapping) or not td.get("auto_truncate"):
+            self._emit("output_audio_buffer.cleared")
+            return
+        active = self._active
+        index = active.output.index(cut) if active is not None else 0
+        self._cancel("client_cancelled")
+        self._truncate_at_sent(cut)
+        self._emit("output_audio_buffer.cleared", item_id=cut["id"], output_index=index)
 
     # ------------------------------------------------------------------ streamed input text
 

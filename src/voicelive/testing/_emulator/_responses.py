@@ -397,6 +397,9 @@ class ResponsesPart(EmulatorState):
             )
             self._audio[item_id] = bytearray()
             self._audio_fmt[item_id] = fmt
+            if self._has_avatar():
+                response.speaking = True
+                self._emit("session.avatar.switch_to_speaking", turn_id=response.id)
             if wire:
                 self._audio_produced = True
             chunk = max(fmt.block_align, fmt.ms_to_bytes(self.audio_chunk_ms))
@@ -493,6 +496,9 @@ class ResponsesPart(EmulatorState):
                 self._emit("response.audio_timestamp.done", **ids)
             self._animation_done(response, {k: v for k, v in ids.items() if k != "content_index"})
             self._emit("response.audio.done", **ids)
+            if response.speaking:
+                response.speaking = False
+                self._emit("session.avatar.switch_to_idle", turn_id=response.id)
             self._emit("response.audio_transcript.done", **ids, transcript=part["transcript"])
         else:
             self._emit("response.text.done", **ids, text=part["text"])
@@ -519,6 +525,7 @@ class ResponsesPart(EmulatorState):
         else:
             status, details = "completed", None
         self._active = None
+        self._idle_from = self._timeline
         if response.warning:
             self._warn(response.warning)
         self._emit("response.done", response=self._response_object(response, status, details))
