@@ -42,6 +42,13 @@ def bench(session: nox.Session) -> None:
     session.run("python", "bench/run.py", *session.posargs)
 
 
+@nox.session
+def bench_telephony(session: nox.Session) -> None:
+    """Phone bridge load: N simulated calls through one bridge process (50, 200, 500)."""
+    session.install("-e", ".")
+    session.run("python", "bench/bench_telephony.py", *session.posargs)
+
+
 # The framework installs are large (pipecat ~145 MB, LiveKit ~140 MB), so this session is
 # opt-in: it is not in nox.options.sessions and .ci/run never installs these packages.
 FRAMEWORK_PACKAGES = (

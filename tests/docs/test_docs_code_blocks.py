@@ -25,7 +25,7 @@ PAGES = {
     "concepts/resources.md": 3,
     "concepts/events.md": 3,
     "concepts/errors.md": 1,
-    "guides/telephony.md": 2,
+    "guides/telephony.md": 3,
     "guides/voice-live-events.md": 3,
     "guides/logging-and-security.md": 1,
     "migration.md": 1,
@@ -45,7 +45,7 @@ EXPECT = {
         "voicelive.unknown brand.new.event 42",
     ],
     "concepts/errors.md": ["check your key (HTTP 401)"],
-    "guides/telephony.md": ["s of μ-law audio for the caller"],
+    "guides/telephony.md": ["truncated item_", "at 600 ms", "ended by caller", "s of μ-law audio for the caller"],
     "guides/voice-live-events.md": ['"output_audio_timestamp_types":["word"]', "ms  Hello!"],
     "migration.md": ["closed with 1001: session expired"],
 }

@@ -114,7 +114,9 @@ def _telephony(out: str, tmp_path: Path, servers: list[MockServer]) -> list[str]
     appends = [e for e in servers[0].received if e.type == "input_audio_buffer.append"]
     sizes = {len(base64.b64decode(a.audio)) for a in appends[:-1]}  # base64 on the wire
     assert sizes == {160}  # 20 ms μ-law packets, passed through untouched
-    return ["agent:", "of μ-law"]
+    truncates = [e for e in servers[0].received if e.type == "conversation.item.truncate"]
+    assert [t.audio_end_ms for t in truncates] == [600]  # what the caller heard
+    return ["agent:", "barge-in: answer truncated at 600 ms", "ended by caller", "of μ-law"]
 
 
 def _foundry_agent(out: str, tmp_path: Path, servers: list[MockServer]) -> list[str]:

@@ -214,6 +214,8 @@ class FakePhoneCall:
         if isinstance(audio, str):
             audio, _ = synthesize_speech(audio, self.fmt)
         audio = bytes(audio) + silence(self.fmt, trailing_silence_ms)
+        size = self.fmt.ms_to_bytes(_FRAME_MS)  # providers send whole 20 ms frames
+        audio += silence(self.fmt, _FRAME_MS)[: (-len(audio)) % size]
         for frame in frames(audio, self.fmt, _FRAME_MS):
             await self._send_audio(frame)
             if self.realtime:

@@ -1,0 +1,351 @@
+"""Phone bridge load: N simulated Twilio calls through one bridge process.
+
+    python bench/bench_telephony.py                         # 50, 200, 500 calls, 5 s each
+    python bench/bench_telephony.py --calls 20 --seconds 1  # smoke run
+    nox -s bench_telephony
+
+Three processes:
+
+* the **bridge**: :class:`voicelive.telephony.PhoneServer`, as ``voicelive phone serve``
+  runs it, connected to
+* a minimal **Voice Live stand-in** (raw aiohttp: answers ``session.update``, echoes every
+  ``input_audio_buffer.append`` as one 20 ms ``response.audio.delta``; also a ``/direct``
+  route echoing Twilio frames with no bridge in between), and
+* the **callers** (this process), speaking Twilio Media Streams: one 20 ms μ-law frame every
+  20 ms per call, every mark echoed at once (instant playback).
+
+Frames carry their send time (``time.monotonic()``, one clock for every process on Linux), so
+*inbound* latency (caller frame -> append at the stand-in) and *outbound* latency (delta
+sent by the stand-in -> media frame at the caller) are measured end to end. The same load is
+run **direct** first: the difference of the two is what the bridge adds. CPU per call is the
+bridge process's CPU time (``/proc``) over the run, divided by N.
+
+All three processes share the machine; on a loaded machine the callers' own scheduling
+delays show up in both paths and the figures are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import os
+import struct
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from aiohttp import ClientSession, WSMsgType, web
+
+FRAME = 160  # 20 ms of μ-law at 8 kHz
+TICK = 0.020
+_STAMP = struct.Struct("<IId")  # call, sequence number, send time
+
+
+def _payload(call: int, seq: int) -> str:
+    body = _STAMP.pack(call, seq, time.monotonic())
+    return base64.b64encode(body + b"\xff" * (FRAME - _STAMP.size)).decode()
+
+
+def _restamp(b64: str) -> str:
+    call, seq, _ = _STAMP.unpack(base64.b64decode(b64)[: _STAMP.size])
+    return _payload(call, seq)
+
+
+def _age(b64: str) -> float:
+    return time.monotonic() - _STAMP.unpack(base64.b64decode(b64)[: _STAMP.size])[2]
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+# --------------------------------------------------------------------------- stand-in
+
+
+class StandIn:
+    """The Voice Live stand-in (and the direct echo), in its own process."""
+
+    def __init__(self) -> None:
+        self.inbound: list[float] = []
+        self.app = web.Application()
+        self.app.add_routes(
+            [
+                web.get("/direct", self._direct),
+                web.post("/stats", self._stats),
+                web.get("/{tail:.*}", self._voicelive),
+            ]
+        )
+
+    async def _stats(self, request: web.Request) -> web.Response:
+        values, self.inbound = self.inbound, []
+        return web.json_response(values)
+
+    async def _voicelive(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        session: dict[str, Any] = {"id": "sess_1", "object": "realtime.session"}
+        created = {"type": "session.created", "event_id": "e0", "session": session}
+        await ws.send_str(json.dumps(created))
+        async for msg in ws:
+            if msg.type != WSMsgType.TEXT:
+                break
+            event = json.loads(msg.data)
+            kind = event.get("type")
+            if kind == "input_audio_buffer.append":
+                self.inbound.append(_age(event["audio"]))
+                delta = {
+                    "type": "response.audio.delta",
+                    "event_id": "e",
+                    "response_id": "resp_1",
+                    "item_id": "item_1",
+                    "output_index": 0,
+                    "content_index": 0,
+                    "delta": _restamp(event["audio"]),
+                }
+                await ws.send_str(json.dumps(delta))
+            elif kind == "session.update":
+                session.update(event.get("session") or {})
+                reply = {"type": "session.updated", "event_id": "e1", "session": session}
+                await ws.send_str(json.dumps(reply))
+        return ws
+
+    async def _direct(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        async for msg in ws:
+            if msg.type != WSMsgType.TEXT:
+                break
+            event = json.loads(msg.data)
+            if event.get("event") == "media":
+                payload = event["media"]["payload"]
+                self.inbound.append(_age(payload))
+                out = {"event": "media", "streamSid": "MZ", "media": {"payload": _restamp(payload)}}
+                await ws.send_str(json.dumps(out))
+        return ws
+
+
+async def _serve_standin() -> None:
+    standin = StandIn()
+    runner = web.AppRunner(standin.app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    print(f"READY {site._server.sockets[0].getsockname()[1]}", flush=True)  # type: ignore[union-attr]
+    await asyncio.Event().wait()
+
+
+async def _serve_bridge(voicelive_url: str) -> None:
+    from azure.core.credentials import AzureKeyCredential
+
+    from voicelive.aio import connect
+    from voicelive.telephony import PhoneAgent, PhoneServer
+
+    async def open_connection() -> Any:
+        return await connect(endpoint=voicelive_url, credential=AzureKeyCredential("k"), model="m")
+
+    agent = PhoneAgent(session={"turn_detection": None})
+    async with PhoneServer(agent, open_connection, port=0) as server:
+        print(f"READY {server.port}", flush=True)
+        await asyncio.Event().wait()
+
+
+# --------------------------------------------------------------------------- callers
+
+
+class Callers:
+    """N Twilio callers in this process."""
+
+    def __init__(self) -> None:
+        self.outbound: list[float] = []
+        self.measuring = False
+
+    async def dial(self, http: ClientSession, url: str, direct: bool, index: int) -> Any:
+        if direct:
+            return await http.ws_connect(url.replace("http", "ws") + "/direct")
+        async with http.post(url + "/twilio/voice", data={"CallSid": f"CA{index}"}) as answer:
+            twiml = await answer.text()
+        token = twiml.split('name="voicelive_token" value="')[1].split('"')[0]
+        ws = await http.ws_connect(url.replace("http", "ws") + "/twilio/media")
+        hello = {"event": "connected", "protocol": "Call", "version": "1.0.0"}
+        await ws.send_str(json.dumps(hello))
+        start = {
+            "streamSid": f"MZ{index}",
+            "callSid": f"CA{index}",
+            "tracks": ["inbound"],
+            "customParameters": {"voicelive_token": token},
+            "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1},
+        }
+        await ws.send_str(json.dumps({"event": "start", "streamSid": f"MZ{index}", "start": start}))
+        return ws
+
+    async def listen(self, ws: Any, sid: str) -> None:
+        async for msg in ws:
+            if msg.type != WSMsgType.TEXT:
+                break
+            event = json.loads(msg.data)
+            kind = event.get("event")
+            if kind == "media":
+                if self.measuring:
+                    self.outbound.append(_age(event["media"]["payload"]))
+            elif kind == "mark":
+                echo = {"event": "mark", "streamSid": sid, "mark": event["mark"]}
+                await ws.send_str(json.dumps(echo))
+
+    async def run(
+        self, url: str, stats_url: str, calls: int, seconds: float, direct: bool
+    ) -> tuple[list[float], list[float], float]:
+        """``(inbound, outbound, elapsed)`` latencies of one run."""
+        self.outbound = []
+        settle = min(0.5, seconds)
+        async with ClientSession() as http:
+            sockets: list[Any] = []
+            for first in range(0, calls, 50):  # dial in batches
+                batch = range(first, min(calls, first + 50))
+                sockets += await asyncio.gather(*(self.dial(http, url, direct, i) for i in batch))
+            listeners = [
+                asyncio.ensure_future(self.listen(ws, f"MZ{i}")) for i, ws in enumerate(sockets)
+            ]
+            await asyncio.sleep(settle)  # sessions applied
+            loop = asyncio.get_running_loop()
+            seq = 0
+            began = loop.time()
+            next_tick = began
+            async with http.post(stats_url):  # discard what came before the window
+                pass
+            self.measuring = True
+            while loop.time() - began < seconds:
+                seq += 1
+                for i, ws in enumerate(sockets):
+                    media = {
+                        "track": "inbound",
+                        "chunk": str(seq),
+                        "timestamp": str(seq * 20),
+                        "payload": _payload(i, seq),
+                    }
+                    await ws.send_str(
+                        json.dumps({"event": "media", "streamSid": f"MZ{i}", "media": media})
+                    )
+                next_tick += TICK
+                await asyncio.sleep(max(0.0, next_tick - loop.time()))
+            elapsed = loop.time() - began
+            await asyncio.sleep(settle / 2)
+            self.measuring = False
+            async with http.post(stats_url) as response:
+                inbound = await response.json()
+            for i, ws in enumerate(sockets):
+                if not direct:
+                    stop = {"event": "stop", "streamSid": f"MZ{i}", "stop": {}}
+                    await ws.send_str(json.dumps(stop))
+                await ws.close()
+            for listener in listeners:
+                listener.cancel()
+            await asyncio.gather(*listeners, return_exceptions=True)
+        return inbound, self.outbound, elapsed
+
+
+# --------------------------------------------------------------------------- driver
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _start(*args: str) -> tuple[subprocess.Popen[str], int]:
+    command = [sys.executable, __file__, *args]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: ASYNC220
+    assert proc.stdout is not None
+    line = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), 60)
+    return proc, int(line.split()[1])
+
+
+def _row(calls: int, path: str, inbound: list[float], outbound: list[float], cpu: str) -> str:
+    return (
+        f"| {calls} | {path} | {_pct(inbound, 0.5):.2f} / {_pct(inbound, 0.99):.2f} | "
+        f"{_pct(outbound, 0.5):.2f} / {_pct(outbound, 0.99):.2f} | {cpu} |"
+    )
+
+
+async def _main(args: argparse.Namespace) -> None:
+    standin, standin_port = await _start("--standin")
+    bridge, bridge_port = await _start("--bridge", f"http://127.0.0.1:{standin_port}")
+    standin_url = f"http://127.0.0.1:{standin_port}"
+    bridge_url = f"http://127.0.0.1:{bridge_port}"
+    callers = Callers()
+    try:
+        load = os.getloadavg()[0]
+        print(
+            f"phone bridge load: {args.seconds:g} s per run, {os.cpu_count()} cores, "
+            f"load average {load:.1f} at start (shared machine)"
+        )
+        print()
+        print("| calls | path | inbound p50 / p99 ms | outbound p50 / p99 ms | bridge CPU |")
+        print("|---|---|---|---|---|")
+        for calls in args.calls:
+            d_in, d_out, _ = await callers.run(
+                standin_url, standin_url + "/stats", calls, args.seconds, direct=True
+            )
+            cpu0 = _cpu_seconds(bridge.pid)
+            own0 = _cpu_seconds(os.getpid())
+            standin0 = _cpu_seconds(standin.pid)
+            wall0 = time.perf_counter()
+            b_in, b_out, _ = await callers.run(
+                bridge_url, standin_url + "/stats", calls, args.seconds, direct=False
+            )
+            wall = time.perf_counter() - wall0
+            share = (_cpu_seconds(bridge.pid) - cpu0) / wall
+            own = (_cpu_seconds(os.getpid()) - own0) / wall
+            standin_share = (_cpu_seconds(standin.pid) - standin0) / wall
+            expected = calls * int(args.seconds / TICK)
+            print(_row(calls, "direct", d_in, d_out, "-"))
+            print(
+                _row(
+                    calls,
+                    "bridge",
+                    b_in,
+                    b_out,
+                    f"{share * 100:.0f}% of a core, {share * 1000 / calls:.2f} ms/s per call",
+                )
+            )
+            print(
+                f"| {calls} | **added** | p50 +{_pct(b_in, 0.5) - _pct(d_in, 0.5):.2f}, "
+                f"p99 +{_pct(b_in, 0.99) - _pct(d_in, 0.99):.2f} | "
+                f"p50 +{_pct(b_out, 0.5) - _pct(d_out, 0.5):.2f}, "
+                f"p99 +{_pct(b_out, 0.99) - _pct(d_out, 0.99):.2f} | "
+                f"frames in {len(b_in)}/{expected}, out {len(b_out)}/{expected}; "
+                f"callers {own * 100:.0f}%, stand-in {standin_share * 100:.0f}% of a core |",
+                flush=True,
+            )
+    finally:
+        for proc in (bridge, standin):
+            proc.terminate()
+            proc.wait(10)
+
+
+def main() -> None:
+    """Run the benchmark (or one of its server roles)."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument(
+        "--calls", type=lambda s: [int(x) for x in s.split(",")], default=[50, 200, 500]
+    )
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--bridge", metavar="VOICELIVE_URL", help=argparse.SUPPRESS)
+    parser.add_argument("--standin", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.standin:
+        asyncio.run(_serve_standin())
+    elif args.bridge:
+        asyncio.run(_serve_bridge(args.bridge))
+    else:
+        asyncio.run(_main(args))
+
+
+if __name__ == "__main__":
+    main()
