@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from agents import function_tool
+from agents import GuardrailFunctionOutput, function_tool, output_guardrail
 from agents.realtime import RealtimeAgent, RealtimeRunner, realtime_handoff
 from agents.realtime.model import RealtimePlaybackTracker
 from agents_support import KEY, events_until, nth, of_type, send_speech, speech
@@ -150,3 +150,40 @@ async def test_interruption_truncates_at_what_the_app_played() -> None:
     # The tracker is reset so the next reply is measured from zero.
     assert tracker.get_state()["current_item_id"] is None
     assert json.loads(json.dumps(truncate.model_dump(mode="json")))["audio_end_ms"] == 400
+
+
+async def test_an_output_guardrail_cancels_the_response_it_trips_on() -> None:
+    @output_guardrail
+    def no_secrets(context: Any, agent: Any, output: str) -> GuardrailFunctionOutput:
+        return GuardrailFunctionOutput(output_info=None, tripwire_triggered="secret" in output)
+
+    agent = RealtimeAgent(name="assistant", instructions="Talk.")
+    # A reply long enough to still be streaming (in real time) when the guardrail trips.
+    reply = "The secret code is one two three. " + "And then I keep talking for a while. " * 8
+    config: Any = {
+        "tracing_disabled": True,
+        "output_guardrails": [no_secrets],
+        "guardrails_settings": {"debounce_text_length": 20},
+    }
+    responder = ScriptedResponder([reply, "Sorry, I cannot say that."])
+    async with MockServer(responder=responder, pace="realtime") as server:
+        model = VoiceLiveRealtimeModel(
+            endpoint=server.endpoint, credential=KEY, model="gpt-realtime"
+        )
+        async with await RealtimeRunner(agent, model=model, config=config).run() as session:
+            await session.send_message("tell me the code")
+            events = await events_until(session, lambda e: e.type == "guardrail_tripped")
+            events += await events_until(session, nth("agent_end", 1))
+    [tripped] = of_type(events, "guardrail_tripped")
+    assert "secret" in tripped.message
+    assert received(server, "response.cancel"), "the tripped response was not cancelled"
+    done = [json.loads(f) for f in server.connections[0].sent if '"response.done"' in f]
+    assert done[0]["response"]["status"] == "cancelled"
+    # The SDK tells the model which guardrail tripped, as a user message.
+    texts = [
+        part.text
+        for e in received(server, "conversation.item.create")
+        if e.item.type == "message"
+        for part in e.item.content
+    ]
+    assert "guardrail triggered: no_secrets" in texts
