@@ -49,10 +49,12 @@ def narrow_with_if(event: ServerEvent) -> None:
         assert_type(event.delta, str)
     elif event.type == "response.done":
         assert_type(event, ServerEventResponseDone)
-        assert_type(event.response, Response)
+        # Optional: published examples leave the response object out.
+        assert_type(event.response, Response | None)
     elif event.type == "session.updated":
-        assert_type(event.session, ResponseSession)
-        assert_type(event.session.expires_at, datetime | None)
+        assert_type(event.session, ResponseSession | None)
+        if event.session is not None:
+            assert_type(event.session.expires_at, datetime | None)
     elif event.type == "rate_limits.updated":
         assert_type(event, ServerEventRateLimitsUpdated)
     elif event.type == "voicelive.unknown":
@@ -76,13 +78,14 @@ def narrow_with_match(event: ServerEvent) -> str:
             return event.delta
         case "response.function_call_arguments.done":
             assert_type(event, ServerEventResponseFunctionCallArgumentsDone)
-            return event.name
+            assert_type(event.name, str | None)
+            return event.name or ""
         case "conversation.item.input_audio_transcription.completed":
             assert_type(event, ServerEventConversationItemInputAudioTranscriptionCompleted)
             return event.transcript
         case "session.updated":
             assert_type(event, ServerEventSessionUpdated)
-            return event.session.instructions or ""
+            return (event.session and event.session.instructions) or ""
         case "error":
             assert_type(event, ServerEventError)
             return event.error.message or ""
@@ -115,3 +118,14 @@ def adapters() -> None:
         assert_type(client, ClientEventInputAudioBufferAppend)
         assert_type(client.audio, str)
     del base
+
+
+def isinstance_on_the_unions(value: object) -> None:
+    # ``isinstance`` works at runtime (see models._union) and narrows for the type checker.
+    if isinstance(value, ServerEvent):
+        if value.type == "response.audio.delta":
+            assert_type(value, ServerEventResponseAudioDelta)
+        elif value.type == "voicelive.invalid":
+            assert_type(value, InvalidServerEvent)
+    if isinstance(value, ClientEvent) and value.type == "session.update":
+        assert_type(value, ClientEventSessionUpdate)

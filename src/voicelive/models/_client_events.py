@@ -12,13 +12,14 @@ as a raw dict by the SDK) and ``rtc.call.sdp.create`` (Java SDK, WebRTC signalli
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, TypeAdapter
 
 from ._base import VoiceLiveModel
 from ._conversation import ConversationRequestItemUnion, ResponseCreateParams, _Base64Audio
 from ._session import RequestSession
+from ._union import event_union
 
 __all__ = [
     "CLIENT_EVENT_ADAPTER",
@@ -282,7 +283,7 @@ _CLIENT_EVENTS: tuple[type[ClientEventBase], ...] = (
     ClientEventRtcCallSdpCreate,
 )
 
-ClientEvent = Annotated[
+_ClientEventUnion = Annotated[
     ClientEventSessionUpdate
     | ClientEventSessionAvatarConnect
     | ClientEventInputAudioBufferAppend
@@ -306,7 +307,19 @@ ClientEvent = Annotated[
     | ClientEventRtcCallSdpCreate,
     Field(discriminator="type"),
 ]
-"""Any client event; a discriminated union on ``type``."""
+
+_CLIENT_EVENT_DOC = """Any client event: a discriminated union on ``type``.
+
+``isinstance(x, ClientEvent)`` is ``True`` for every client event model and a pydantic field
+annotated ``ClientEvent`` validates a dict into the right class (see ``models._union``).
+"""
+
+if TYPE_CHECKING:
+    ClientEvent = _ClientEventUnion
+else:
+    ClientEvent = event_union(
+        "ClientEvent", "voicelive.models", _ClientEventUnion, ClientEventBase, _CLIENT_EVENT_DOC
+    )
 
 CLIENT_EVENT_ADAPTER: TypeAdapter[ClientEvent] = TypeAdapter(ClientEvent)
 """Validates a ``dict`` into its event class: ``CLIENT_EVENT_ADAPTER.validate_python(d)``."""

@@ -29,7 +29,7 @@ frame text, decoding the base64 audio to ``bytes`` in Rust.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, TypeAdapter
 
@@ -46,8 +46,49 @@ from ._conversation import (
     TranscriptionPhrase,
     VoiceLiveErrorDetails,
 )
-from ._enums import AudioTimestampType
-from ._session import ResponseSession, _AudioTimestampTypeT, _WireBytes
+from ._server_events_avatar import (
+    ServerEventResponseAnimationBlendshapeDelta,
+    ServerEventResponseAnimationBlendshapeDone,
+    ServerEventResponseAnimationVisemeDelta,
+    ServerEventResponseAnimationVisemeDone,
+    ServerEventResponseAudioTimestampDelta,
+    ServerEventResponseAudioTimestampDone,
+    ServerEventResponseVideoDelta,
+    ServerEventSessionAvatarConnecting,
+    ServerEventSessionAvatarSwitchToIdle,
+    ServerEventSessionAvatarSwitchToSpeaking,
+)
+from ._server_events_calls import (
+    ServerEventRtcCallError,
+    ServerEventRtcCallSdpCreated,
+)
+from ._server_events_tools import (
+    ServerEventMcpListToolsCompleted,
+    ServerEventMcpListToolsFailed,
+    ServerEventMcpListToolsInProgress,
+    ServerEventResponseAudioTranscriptAnnotationAdded,
+    ServerEventResponseFileSearchCallCompleted,
+    ServerEventResponseFileSearchCallInProgress,
+    ServerEventResponseFileSearchCallSearching,
+    ServerEventResponseFoundryAgentCallArgumentsDelta,
+    ServerEventResponseFoundryAgentCallArgumentsDone,
+    ServerEventResponseFoundryAgentCallCompleted,
+    ServerEventResponseFoundryAgentCallFailed,
+    ServerEventResponseFoundryAgentCallInProgress,
+    ServerEventResponseFunctionCallArgumentsDelta,
+    ServerEventResponseFunctionCallArgumentsDone,
+    ServerEventResponseInvocationDelta,
+    ServerEventResponseMcpCallArgumentsDelta,
+    ServerEventResponseMcpCallArgumentsDone,
+    ServerEventResponseMcpCallCompleted,
+    ServerEventResponseMcpCallFailed,
+    ServerEventResponseMcpCallInProgress,
+    ServerEventResponseWebSearchCallCompleted,
+    ServerEventResponseWebSearchCallInProgress,
+    ServerEventResponseWebSearchCallSearching,
+)
+from ._session import ResponseSession, _WireBytes
+from ._union import event_union
 
 __all__ = [
     "SERVER_EVENT_ADAPTER",
@@ -154,8 +195,9 @@ class ServerEventSessionCreated(ServerEventBase):
 
     type: Literal["session.created"] = "session.created"
     """Always ``"session.created"``."""
-    session: ResponseSession
-    """The session configuration."""
+    session: ResponseSession | None = None
+    """The session configuration (``None`` if the frame leaves it out, as a published example
+    does)."""
 
 
 class ServerEventSessionUpdated(ServerEventBase):
@@ -163,35 +205,9 @@ class ServerEventSessionUpdated(ServerEventBase):
 
     type: Literal["session.updated"] = "session.updated"
     """Always ``"session.updated"``."""
-    session: ResponseSession
-    """The session configuration."""
-
-
-class ServerEventSessionAvatarConnecting(ServerEventBase):
-    """Server SDP answer for the avatar WebRTC connection."""
-
-    type: Literal["session.avatar.connecting"] = "session.avatar.connecting"
-    """Always ``"session.avatar.connecting"``."""
-    server_sdp: str
-    """The server's SDP answer."""
-
-
-class ServerEventSessionAvatarSwitchToSpeaking(ServerEventBase):
-    """The avatar started speaking."""
-
-    type: Literal["session.avatar.switch_to_speaking"] = "session.avatar.switch_to_speaking"
-    """Always ``"session.avatar.switch_to_speaking"``."""
-    turn_id: str | None = None
-    """Id of the avatar turn."""
-
-
-class ServerEventSessionAvatarSwitchToIdle(ServerEventBase):
-    """The avatar went idle."""
-
-    type: Literal["session.avatar.switch_to_idle"] = "session.avatar.switch_to_idle"
-    """Always ``"session.avatar.switch_to_idle"``."""
-    turn_id: str | None = None
-    """Id of the avatar turn."""
+    session: ResponseSession | None = None
+    """The full effective session configuration (``None`` if the frame leaves it out, as a
+    published example does)."""
 
 
 class ServerEventInputAudioBufferCommitted(ServerEventBase):
@@ -332,8 +348,9 @@ class ServerEventResponseCreated(ServerEventBase):
 
     type: Literal["response.created"] = "response.created"
     """Always ``"response.created"``."""
-    response: Response
-    """The response."""
+    response: Response | None = None
+    """The response (``None`` if the frame leaves it out or sends ``null``, as published
+    examples do)."""
 
 
 class ServerEventResponseDone(ServerEventBase):
@@ -341,8 +358,9 @@ class ServerEventResponseDone(ServerEventBase):
 
     type: Literal["response.done"] = "response.done"
     """Always ``"response.done"``."""
-    response: Response
-    """The response."""
+    response: Response | None = None
+    """The response (``None`` if the frame leaves it out or sends ``null``, as published
+    examples do)."""
 
 
 class ServerEventResponseOutputItemAdded(ServerEventBase):
@@ -384,8 +402,8 @@ class ServerEventResponseContentPartAdded(ServerEventBase):
     """Index of the item in the response's ``output``."""
     content_index: int
     """Index of the content part in the item's ``content``."""
-    part: ContentPartUnion
-    """The content part."""
+    part: ContentPartUnion | None = None
+    """The content part (``None`` if the frame leaves it out, as a published example does)."""
 
 
 class ServerEventResponseContentPartDone(ServerEventBase):
@@ -401,8 +419,8 @@ class ServerEventResponseContentPartDone(ServerEventBase):
     """Index of the item in the response's ``output``."""
     content_index: int
     """Index of the content part in the item's ``content``."""
-    part: ContentPartUnion
-    """The content part."""
+    part: ContentPartUnion | None = None
+    """The content part (``None`` if the frame leaves it out, as a published example does)."""
 
 
 class ServerEventResponseTextDelta(ServerEventBase):
@@ -505,378 +523,11 @@ class ServerEventResponseAudioDone(ServerEventBase):
     """Index of the content part in the item's ``content``."""
 
 
-class ServerEventResponseAudioTranscriptAnnotationAdded(ServerEventBase):
-    """An annotation (e.g. a search citation) of the output transcript."""
-
-    type: Literal["response.audio_transcript.annotation.added"] = (
-        "response.audio_transcript.annotation.added"
-    )
-    """Always ``"response.audio_transcript.annotation.added"``."""
-    response_id: str
-    """Id of the response."""
-    item_id: str
-    """Id of the item."""
-    output_index: int
-    """Index of the item in the response's ``output``."""
-    content_index: int
-    """Index of the content part in the item's ``content``."""
-    annotation_index: int
-    """Index of the annotation."""
-    annotation: Any
-    """The annotation, free-form JSON."""
-
-
-class ServerEventResponseAnimationBlendshapeDelta(ServerEventBase):
-    """Blendshape animation frames."""
-
-    type: Literal["response.animation_blendshapes.delta"] = "response.animation_blendshapes.delta"
-    """Always ``"response.animation_blendshapes.delta"``."""
-    response_id: str
-    """Id of the response."""
-    item_id: str
-    """Id of the item."""
-    output_index: int
-    """Index of the item in the response's ``output``."""
-    content_index: int
-    """Index of the content part in the item's ``content``."""
-    frames: list[list[float]] | str
-    """Frames (each a list of blendshape weights) or an encoded string."""
-    frame_index: int
-    """Index of the first frame."""
-
-
-class ServerEventResponseAnimationBlendshapeDone(ServerEventBase):
-    """Blendshape animation is done."""
-
-    type: Literal["response.animation_blendshapes.done"] = "response.animation_blendshapes.done"
-    """Always ``"response.animation_blendshapes.done"``."""
-    response_id: str
-    """Id of the response."""
-    item_id: str
-    """Id of the item."""
-    output_index: int
-    """Index of the item in the response's ``output``."""
-
-
-class ServerEventResponseAnimationVisemeDelta(ServerEventBase):
-    """A viseme of the output audio."""
-
-    type: Literal["response.animation_viseme.delta"] = "response.animation_viseme.delta"
-    """Always ``"response.animation_viseme.delta"``."""
-    response_id: str
-    """Id of the response."""
-    item_id: str
-    """Id of the item."""
-    output_index: int
-    """Index of the item in the response's ``output``."""
-    content_index: int
-    """Index of the content part in the item's ``content``."""
-    audio_offset_ms: int
-    """Offset in the output audio, in ms."""
-    viseme_id: int
-    """Viseme id."""
-
-
-class ServerEventResponseAnimationVisemeDone(ServerEventBase):
-    """Visemes are done."""
-
-    type: Literal["response.animation_viseme.done"] = "response.animation_viseme.done"
-    """Always ``"response.animation_viseme.done"``."""
-    response_id: str
-    """Id of the response."""
-    item_id: str
-    """Id of the item."""
-    output_index: int
-    """Index of the item in the response's ``output``."""
-    content_index: int
-    """Index of the content part in the item's ``content``."""
-
-
-class ServerEventResponseAudioTimestampDelta(ServerEventBase):
-    """A word timestamp of the output audio (session ``output_audio_timestamp_types``)."""
-
-    type: Literal["response.audio_timestamp.delta"] = "response.audio_timestamp.delta"
-    """Always ``"response.audio_timestamp.delta"``."""
-    response_id: str
-    """Id of the response."""
-    item_id: str
-    """Id of the item."""
-    output_index: int
-    """Index of the item in the response's ``output``."""
-    content_index: int
-    """Index of the content part in the item's ``content``."""
-    audio_offset_ms: int
-    """Offset of the word in the output audio, in ms."""
-    audio_duration_ms: int
-    """Duration of the word, in ms."""
-    text: str
-    """The word."""
-    timestamp_type: _AudioTimestampTypeT = AudioTimestampType.WORD
-    """Timestamp kind, ``"word"``."""
-
-
-class ServerEventResponseAudioTimestampDone(ServerEventBase):
-    """Output audio timestamps are done."""
-
-    type: Literal["response.audio_timestamp.done"] = "response.audio_timestamp.done"
-    """Always ``"response.audio_timestamp.done"``."""
-    response_id: str
-    """Id of the response."""
-    item_id: str
-    """Id of the item."""
-    output_index: int
-    """Index of the item in the response's ``output``."""
-    content_index: int
-    """Index of the content part in the item's ``content``."""
-
-
-class ServerEventResponseVideoDelta(ServerEventBase):
-    """A chunk of avatar video (``output_protocol: "websocket"``); no ``response_id``."""
-
-    type: Literal["response.video.delta"] = "response.video.delta"
-    """Always ``"response.video.delta"``."""
-    output_index: int
-    """Index of the item in the response's ``output``."""
-    codec: str
-    """Video codec, e.g. ``"h264"``."""
-    delta: _WireBytes
-    """Video data (base64 on the wire, decoded to bytes)."""
-
-
 class ServerEventOutputAudioBufferCleared(ServerEventBase):
     """Reply to ``output_audio_buffer.clear``."""
 
     type: Literal["output_audio_buffer.cleared"] = "output_audio_buffer.cleared"
     """Always ``"output_audio_buffer.cleared"``."""
-
-
-class ServerEventResponseInvocationDelta(ServerEventBase):
-    """Hosted-agent (Invocations protocol) passthrough of a non-speech event."""
-
-    type: Literal["response.invocation.delta"] = "response.invocation.delta"
-    """Always ``"response.invocation.delta"``."""
-    delta: dict[str, Any]
-    """The raw event object."""
-
-
-class ServerEventResponseFunctionCallArgumentsDelta(ServerEventBase):
-    """A chunk of function-call arguments."""
-
-    type: Literal["response.function_call_arguments.delta"] = (
-        "response.function_call_arguments.delta"
-    )
-    """Always ``"response.function_call_arguments.delta"``."""
-    response_id: str
-    """Id of the response."""
-    item_id: str
-    """Id of the item."""
-    output_index: int
-    """Index of the item in the response's ``output``."""
-    call_id: str
-    """Id of the function call."""
-    delta: str
-    """Arguments JSON text chunk."""
-
-
-class ServerEventResponseFunctionCallArgumentsDone(ServerEventBase):
-    """Function-call arguments are done."""
-
-    type: Literal["response.function_call_arguments.done"] = "response.function_call_arguments.done"
-    """Always ``"response.function_call_arguments.done"``."""
-    response_id: str
-    """Id of the response."""
-    item_id: str
-    """Id of the item."""
-    output_index: int
-    """Index of the item in the response's ``output``."""
-    call_id: str
-    """Id of the function call."""
-    arguments: str
-    """Arguments as JSON text."""
-    name: str
-    """Function name."""
-
-
-class ServerEventMcpListToolsInProgress(ServerEventBase):
-    """Listing the tools of an MCP server started."""
-
-    type: Literal["mcp_list_tools.in_progress"] = "mcp_list_tools.in_progress"
-    """Always ``"mcp_list_tools.in_progress"``."""
-    item_id: str
-    """Id of the ``mcp_list_tools`` item."""
-
-
-class ServerEventMcpListToolsCompleted(ServerEventBase):
-    """Listing the tools of an MCP server completed."""
-
-    type: Literal["mcp_list_tools.completed"] = "mcp_list_tools.completed"
-    """Always ``"mcp_list_tools.completed"``."""
-    item_id: str
-    """Id of the ``mcp_list_tools`` item."""
-
-
-class ServerEventMcpListToolsFailed(ServerEventBase):
-    """Listing the tools of an MCP server failed."""
-
-    type: Literal["mcp_list_tools.failed"] = "mcp_list_tools.failed"
-    """Always ``"mcp_list_tools.failed"``."""
-    item_id: str
-    """Id of the ``mcp_list_tools`` item."""
-
-
-class ServerEventResponseMcpCallArgumentsDelta(ServerEventBase):
-    """A chunk of MCP call arguments."""
-
-    type: Literal["response.mcp_call_arguments.delta"] = "response.mcp_call_arguments.delta"
-    """Always ``"response.mcp_call_arguments.delta"``."""
-    delta: str
-    """Arguments JSON text chunk."""
-    item_id: str
-    """Id of the item."""
-    response_id: str
-    """Id of the response."""
-    output_index: int
-    """Index of the item in the response's ``output``."""
-    obfuscation: str | None = None
-    """Padding that obfuscates the chunk size."""
-
-
-class ServerEventResponseMcpCallArgumentsDone(ServerEventBase):
-    """MCP call arguments are done."""
-
-    type: Literal["response.mcp_call_arguments.done"] = "response.mcp_call_arguments.done"
-    """Always ``"response.mcp_call_arguments.done"``."""
-    item_id: str
-    """Id of the item."""
-    response_id: str
-    """Id of the response."""
-    output_index: int
-    """Index of the item in the response's ``output``."""
-    arguments: str | None = None
-    """Arguments as JSON text."""
-
-
-class ServerEventResponseMcpCallInProgress(ServerEventBase):
-    """An MCP call is running."""
-
-    type: Literal["response.mcp_call.in_progress"] = "response.mcp_call.in_progress"
-    """Always ``"response.mcp_call.in_progress"``."""
-    item_id: str
-    """Id of the item."""
-    output_index: int
-    """Index of the item in the response's ``output``."""
-
-
-class ServerEventResponseMcpCallCompleted(ServerEventBase):
-    """An MCP call completed."""
-
-    type: Literal["response.mcp_call.completed"] = "response.mcp_call.completed"
-    """Always ``"response.mcp_call.completed"``."""
-    item_id: str
-    """Id of the item."""
-    output_index: int
-    """Index of the item in the response's ``output``."""
-
-
-class ServerEventResponseMcpCallFailed(ServerEventBase):
-    """An MCP call failed."""
-
-    type: Literal["response.mcp_call.failed"] = "response.mcp_call.failed"
-    """Always ``"response.mcp_call.failed"``."""
-    item_id: str
-    """Id of the item."""
-    output_index: int
-    """Index of the item in the response's ``output``."""
-
-
-class ServerEventResponseWebSearchCallSearching(ServerEventBase):
-    """A web search call is searching."""
-
-    type: Literal["response.web_search_call.searching"] = "response.web_search_call.searching"
-    """Always ``"response.web_search_call.searching"``."""
-    response_id: str
-    """Id of the response."""
-    item_id: str
-    """Id of the item."""
-    output_index: int
-    """Index of the item in the response's ``output``."""
-    sequence_number: int
-    """Sequence number of this event within the call."""
-
-
-class ServerEventResponseWebSearchCallInProgress(ServerEventBase):
-    """A web search call is in progress."""
-
-    type: Literal["response.web_search_call.in_progress"] = "response.web_search_call.in_progress"
-    """Always ``"response.web_search_call.in_progress"``."""
-    response_id: str
-    """Id of the response."""
-    item_id: str
-    """Id of the item."""
-    output_index: int
-    """Index of the item in the response's ``output``."""
-    sequence_number: int
-    """Sequence number of this event within the call."""
-
-
-class ServerEventResponseWebSearchCallCompleted(ServerEventBase):
-    """A web search call completed."""
-
-    type: Literal["response.web_search_call.completed"] = "response.web_search_call.completed"
-    """Always ``"response.web_search_call.completed"``."""
-    response_id: str
-    """Id of the response."""
-    item_id: str
-    """Id of the item."""
-    output_index: int
-    """Index of the item in the response's ``output``."""
-    sequence_number: int
-    """Sequence number of this event within the call."""
-
-
-class ServerEventResponseFileSearchCallSearching(ServerEventBase):
-    """A file search call is searching."""
-
-    type: Literal["response.file_search_call.searching"] = "response.file_search_call.searching"
-    """Always ``"response.file_search_call.searching"``."""
-    response_id: str
-    """Id of the response."""
-    item_id: str
-    """Id of the item."""
-    output_index: int
-    """Index of the item in the response's ``output``."""
-    sequence_number: int
-    """Sequence number of this event within the call."""
-
-
-class ServerEventResponseFileSearchCallInProgress(ServerEventBase):
-    """A file search call is in progress."""
-
-    type: Literal["response.file_search_call.in_progress"] = "response.file_search_call.in_progress"
-    """Always ``"response.file_search_call.in_progress"``."""
-    response_id: str
-    """Id of the response."""
-    item_id: str
-    """Id of the item."""
-    output_index: int
-    """Index of the item in the response's ``output``."""
-    sequence_number: int
-    """Sequence number of this event within the call."""
-
-
-class ServerEventResponseFileSearchCallCompleted(ServerEventBase):
-    """A file search call completed."""
-
-    type: Literal["response.file_search_call.completed"] = "response.file_search_call.completed"
-    """Always ``"response.file_search_call.completed"``."""
-    response_id: str
-    """Id of the response."""
-    item_id: str
-    """Id of the item."""
-    output_index: int
-    """Index of the item in the response's ``output``."""
-    sequence_number: int
-    """Sequence number of this event within the call."""
 
 
 class ServerEventRateLimitsUpdated(ServerEventBase):
@@ -886,79 +537,6 @@ class ServerEventRateLimitsUpdated(ServerEventBase):
     """Always ``"rate_limits.updated"``."""
     rate_limits: list[RateLimit] | None = None
     """The rate limits."""
-
-
-class ServerEventResponseFoundryAgentCallArgumentsDelta(ServerEventBase):
-    """A chunk of Foundry agent call arguments (documented; not in SDK 1.3.1)."""
-
-    type: Literal["response.foundry_agent_call_arguments.delta"] = (
-        "response.foundry_agent_call_arguments.delta"
-    )
-    """Always ``"response.foundry_agent_call_arguments.delta"``."""
-    response_id: str | None = None
-    """Id of the response."""
-    item_id: str | None = None
-    """Id of the item."""
-    output_index: int | None = None
-    """Index of the item in the response's ``output``."""
-    delta: str | None = None
-    """Arguments JSON text chunk."""
-
-
-class ServerEventResponseFoundryAgentCallArgumentsDone(ServerEventBase):
-    """Foundry agent call arguments are done (documented; not in SDK 1.3.1)."""
-
-    type: Literal["response.foundry_agent_call_arguments.done"] = (
-        "response.foundry_agent_call_arguments.done"
-    )
-    """Always ``"response.foundry_agent_call_arguments.done"``."""
-    response_id: str | None = None
-    """Id of the response."""
-    item_id: str | None = None
-    """Id of the item."""
-    output_index: int | None = None
-    """Index of the item in the response's ``output``."""
-    arguments: str | None = None
-    """Arguments as JSON text."""
-
-
-class ServerEventResponseFoundryAgentCallInProgress(ServerEventBase):
-    """A Foundry agent call is running (documented; not in SDK 1.3.1)."""
-
-    type: Literal["response.foundry_agent_call.in_progress"] = (
-        "response.foundry_agent_call.in_progress"
-    )
-    """Always ``"response.foundry_agent_call.in_progress"``."""
-    item_id: str | None = None
-    """Id of the item."""
-    output_index: int | None = None
-    """Index of the item in the response's ``output``."""
-    agent_response_id: str | None = None
-    """Id of the agent's response."""
-
-
-class ServerEventResponseFoundryAgentCallCompleted(ServerEventBase):
-    """A Foundry agent call completed (documented; not in SDK 1.3.1)."""
-
-    type: Literal["response.foundry_agent_call.completed"] = "response.foundry_agent_call.completed"
-    """Always ``"response.foundry_agent_call.completed"``."""
-    item_id: str | None = None
-    """Id of the item."""
-    output_index: int | None = None
-    """Index of the item in the response's ``output``."""
-    agent_response_id: str | None = None
-    """Id of the agent's response."""
-
-
-class ServerEventResponseFoundryAgentCallFailed(ServerEventBase):
-    """A Foundry agent call failed (documented; not in SDK 1.3.1)."""
-
-    type: Literal["response.foundry_agent_call.failed"] = "response.foundry_agent_call.failed"
-    """Always ``"response.foundry_agent_call.failed"``."""
-    item_id: str | None = None
-    """Id of the item."""
-    output_index: int | None = None
-    """Index of the item in the response's ``output``."""
 
 
 class ServerEventOutputAudioBufferStarted(ServerEventBase):
@@ -977,30 +555,6 @@ class ServerEventOutputAudioBufferStopped(ServerEventBase):
     """Always ``"output_audio_buffer.stopped"``."""
     response_id: str | None = None
     """Id of the response."""
-
-
-class ServerEventRtcCallSdpCreated(ServerEventBase):
-    """SDP answer of a WebRTC call (Java SDK only; not in SDK 1.3.1)."""
-
-    type: Literal["rtc.call.sdp.created"] = "rtc.call.sdp.created"
-    """Always ``"rtc.call.sdp.created"``."""
-    rtc_call_id: str | None = None
-    """Id of the WebRTC call."""
-    sdp_answer: str | None = None
-    """The SDP answer."""
-
-
-class ServerEventRtcCallError(ServerEventBase):
-    """A WebRTC call error (Java SDK only; not in SDK 1.3.1)."""
-
-    type: Literal["rtc.call.error"] = "rtc.call.error"
-    """Always ``"rtc.call.error"``."""
-    operation: str | None = None
-    """The failed operation."""
-    rtc_call_id: str | None = None
-    """Id of the WebRTC call."""
-    error: ServerEventErrorDetails | None = None
-    """The error."""
 
 
 class ServerEventConversationCreated(ServerEventBase):
@@ -1197,7 +751,7 @@ _KNOWN_SERVER_EVENTS: tuple[type[ServerEventBase], ...] = (
     ServerEventTranscriptionSessionUpdated,
 )
 
-ServerEvent = Annotated[
+_ServerEventUnion = Annotated[
     ServerEventError
     | ServerEventWarning
     | ServerEventSessionCreated
@@ -1275,7 +829,20 @@ ServerEvent = Annotated[
     | InvalidServerEvent,
     Field(discriminator="type"),
 ]
-"""Any server event; a discriminated union on ``type`` that type checkers narrow."""
+
+_SERVER_EVENT_DOC = """Any server event: a discriminated union on ``type`` that checkers narrow.
+
+``isinstance(x, ServerEvent)`` is ``True`` for every server event (``UnknownServerEvent`` and
+``InvalidServerEvent`` included) and a pydantic field annotated ``ServerEvent`` validates into
+the right class; see ``voicelive.models._union`` for how the two views fit together.
+"""
+
+if TYPE_CHECKING:
+    ServerEvent = _ServerEventUnion
+else:
+    ServerEvent = event_union(
+        "ServerEvent", "voicelive.models", _ServerEventUnion, ServerEventBase, _SERVER_EVENT_DOC
+    )
 
 SERVER_EVENT_ADAPTER: TypeAdapter[ServerEvent] = TypeAdapter(ServerEvent)
 """Validates a frame into its event class: ``SERVER_EVENT_ADAPTER.validate_json(text)``."""
