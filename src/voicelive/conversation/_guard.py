@@ -54,7 +54,7 @@ _log = get_logger("conversation.guard")
 
 
 def _tag(event: ServerEventResponseCreated) -> str | None:
-    metadata = event.response.metadata or {}
+    metadata = (event.response.metadata if event.response is not None else None) or {}
     return metadata.get(TAG_KEY)
 
 
@@ -122,11 +122,13 @@ class ResponseGuard:
     def observe(self, event: ServerEvent) -> None:
         """Track ``response.created`` / ``response.done``."""
         if event.type == "response.created":
-            self._active = event.response.id or "?"
+            self._active = (event.response and event.response.id) or "?"
         elif event.type == "response.done":
-            if event.response.id:
-                self._finished.append(event.response.id)
-            if self._active in (None, "?", event.response.id):
+            done_id = event.response.id if event.response is not None else None
+            if done_id:
+                self._finished.append(done_id)
+            # A response.done without its response object ends whatever was active.
+            if done_id is None or self._active in (None, "?", done_id):
                 self._active = None
 
     def reset(self) -> None:
@@ -150,7 +152,8 @@ class ResponseGuard:
             active = self._active
 
             def finished(event: ServerEventResponseDone, active: str = active) -> bool:
-                return active == "?" or event.response.id == active
+                done_id = event.response.id if event.response is not None else None
+                return active == "?" or done_id is None or done_id == active
 
             await conn.wait_for(ServerEventResponseDone, predicate=finished, timeout=limit)
             if self._active == active:  # the done event was queued before we looked
@@ -272,9 +275,10 @@ class ResponseGuard:
                 event = self._tagged(template, event_id)
                 answer = await self._send_and_match(conn, event, event_id)
                 if isinstance(answer, ServerEventResponseCreated):
-                    if answer.response.id not in self._finished:
-                        self._active = answer.response.id or "?"
-                    created: Response = answer.response
+                    # A frame may leave the response object out: an empty one stands in.
+                    created: Response = answer.response or Response()
+                    if created.id is None or created.id not in self._finished:
+                        self._active = created.id or "?"
                     return created
                 assert isinstance(answer, ServerEventError)
                 if classify_error(answer) is ErrorKind.RETRY and attempt < self.max_retries:

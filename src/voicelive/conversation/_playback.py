@@ -190,12 +190,13 @@ class PlaybackTracker:
             if done is not None:
                 done.done = True
         elif event.type == "response.created":
-            self._active_response = event.response.id
+            self._active_response = event.response.id if event.response is not None else None
         elif event.type == "response.done":
-            if self._active_response is None or self._active_response == event.response.id:
+            done_id = event.response.id if event.response is not None else None
+            if self._active_response is None or self._active_response == done_id:
                 self._active_response = None
             for audio in self._audio.values():
-                if audio.response_id == event.response.id:
+                if audio.response_id == done_id:
                     audio.done = True
         elif event.type == "conversation.item.truncated":
             truncated = self._audio.get((event.item_id, event.content_index))

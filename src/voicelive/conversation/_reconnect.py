@@ -623,13 +623,14 @@ class ResilientConnection:
     def _observe(self, event: ServerEvent) -> None:
         self.transcript.observe(event)
         if event.type == "response.created":
-            self._active_response = event.response.id or "?"
+            self._active_response = (event.response and event.response.id) or "?"
             self._idle.clear()
         elif event.type == "response.done":
             self._active_response = None
             self._idle.set()
         elif event.type in ("session.created", "session.updated"):
-            self._note_expiry(event.session.expires_at)
+            if event.session is not None:  # a frame may leave the session out
+                self._note_expiry(event.session.expires_at)
         elif event.type == "error":
             kind = classify_error(event)
             if kind is ErrorKind.FATAL:
@@ -873,7 +874,9 @@ class ResilientConnection:
                 _log.warning("restoring the session failed: %s", answer.error.message)
             elif isinstance(answer, ServerEventSessionUpdated):
                 session = answer.session
-                mismatches = compare_session(request, answer.session)
+                mismatches = (
+                    compare_session(request, answer.session) if answer.session is not None else []
+                )
                 if mismatches and self.on_mismatch != "ignore":
                     session_ok = self.on_mismatch != "raise"
                     _log.warning("restored session differs: %s", "; ".join(map(str, mismatches)))

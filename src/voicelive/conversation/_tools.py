@@ -55,6 +55,7 @@ from ..models import (
     FunctionCallOutputItem,
     FunctionTool,
     RequestSession,
+    ResponseFunctionCallItem,
     ServerEvent,
     ServerEventResponseFunctionCallArgumentsDone,
 )
@@ -384,6 +385,9 @@ class ToolRunner:
         self.history: deque[ToolCallRecord] = deque(maxlen=history_size)
         self._conn: ConnectionLike | None = None
         self._responses: dict[str, _ResponseCalls] = {}
+        # call_id -> function name, from the function_call items of response.output_item.*:
+        # response.function_call_arguments.done may leave ``name`` out.
+        self._call_names: dict[str, str] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         if conn is not None:
             self.attach(conn)
@@ -406,34 +410,48 @@ class ToolRunner:
 
     def observe(self, event: ServerEvent) -> None:
         """Start a call on ``function_call_arguments.done``; answer on ``response.done``."""
-        if event.type == "response.function_call_arguments.done":
-            if event.name not in self.registry and not self.handle_unknown:
+        if event.type in ("response.output_item.added", "response.output_item.done"):
+            item = event.item
+            if isinstance(item, ResponseFunctionCallItem) and item.call_id and item.name:
+                self._call_names[item.call_id] = item.name
+        elif event.type == "response.function_call_arguments.done":
+            name = event.name or self._call_names.get(event.call_id) or ""
+            self._call_names.pop(event.call_id, None)
+            if name not in self.registry and not self.handle_unknown:
                 return
             calls = self._responses.setdefault(event.response_id, _ResponseCalls())
-            task = asyncio.get_running_loop().create_task(self._run(event))
+            task = asyncio.get_running_loop().create_task(self._run(event, name))
             calls.calls.append(_Pending(event, task))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         elif event.type == "response.done":
-            response_id = event.response.id or ""
+            response = event.response
+            if response is None and len(self._responses) == 1:
+                # No response object in the frame: it can only be the one with pending calls.
+                response_id = next(iter(self._responses))
+            else:
+                response_id = (response.id if response is not None else None) or ""
             pending = self._responses.pop(response_id, None)
             if pending is not None:
-                status = str(getattr(event.response.status, "value", event.response.status))
+                raw_status = response.status if response is not None else "completed"
+                status = str(getattr(raw_status, "value", raw_status))
                 finish = asyncio.get_running_loop().create_task(
                     self._finish(pending, completed=status == "completed")
                 )
                 self._tasks.add(finish)
                 finish.add_done_callback(self._tasks.discard)
 
-    async def _run(self, event: ServerEventResponseFunctionCallArgumentsDone) -> ToolCallRecord:
+    async def _run(
+        self, event: ServerEventResponseFunctionCallArgumentsDone, name: str
+    ) -> ToolCallRecord:
         started = time.perf_counter()
-        tool = self.registry.get(event.name)
+        tool = self.registry.get(name)
         if tool is None:
-            output, ok = _error_output(f"unknown tool {event.name!r}"), False
+            output, ok = _error_output(f"unknown tool {name!r}"), False
         else:
             output, ok = await tool.invoke(event.arguments)
         return ToolCallRecord(
-            name=event.name,
+            name=name,
             call_id=event.call_id,
             arguments=event.arguments,
             output=output,
@@ -468,6 +486,7 @@ class ToolRunner:
             for call in pending.calls:
                 call.task.cancel()
         self._responses.clear()
+        self._call_names.clear()
 
     @property
     def busy(self) -> bool:

@@ -288,6 +288,8 @@ def _content_part(view: ConversationView, event: Any) -> None:
     )
     item = view._ensure(event.item_id)
     item.response_id = item.response_id or event.response_id
+    if event.part is None:  # a frame may leave the part out
+        return
     part = item.part(event.content_index, str(_plain(event.part.type)))
     text = getattr(event.part, "text", None)
     if text:
@@ -379,6 +381,8 @@ def _deleted(view: ConversationView, event: Any) -> None:
 
 def _response_done(view: ConversationView, event: Any) -> None:
     assert isinstance(event, ServerEventResponseDone)
+    if event.response is None:  # a frame may leave the response out
+        return
     for output in event.response.output or ():
         if output.id and output.id in view._index:
             view._merge(output, response_id=event.response.id)
