@@ -368,3 +368,66 @@ async def test_barge_in_truncates_at_the_reported_playback(
     # Voice Live cancels the response itself on barge-in (interrupt_response defaults on).
     assert not [e for e in seen if e.type == "response.cancel"]
     assert tracker.get_state()["current_item_id"] is None
+
+
+async def test_items_deleted_transcribed_and_idle_timeouts() -> None:
+    script = Scripted()
+    recorder = Recorder()
+    async with MockServer(script) as server:
+        model = await connected(server, recorder)
+        try:
+            script.send("conversation.item.deleted", item_id="item_9")
+            script.send(
+                "conversation.item.input_audio_transcription.completed",
+                item_id="item_3",
+                content_index=0,
+                transcript="hello there",
+            )
+            script.send(
+                "input_audio_buffer.timeout_triggered",
+                item_id="item_4",
+                audio_start_ms=100,
+                audio_end_ms=5100,
+            )
+            await recorder.wait(lambda e: e.type == "input_audio_timeout_triggered")
+        finally:
+            await model.close()
+    deleted, transcribed, timeout = translated(recorder.events)
+    assert (deleted.type, deleted.item_id) == ("item_deleted", "item_9")  # type: ignore[union-attr]
+    assert transcribed.type == "input_audio_transcription_completed"
+    assert (transcribed.item_id, transcribed.transcript) == ("item_3", "hello there")  # type: ignore[union-attr]
+    assert (timeout.item_id, timeout.audio_start_ms, timeout.audio_end_ms) == (  # type: ignore[union-attr]
+        "item_4",
+        100,
+        5100,
+    )
+
+
+async def test_a_playback_only_interrupt_stops_audio_without_cancelling() -> None:
+    script = Scripted()
+    recorder = Recorder()
+    async with MockServer(script) as server:
+        model = await connected(server, recorder)
+        try:
+            script.send("response.created", response={"id": "resp_1", "status": "in_progress"})
+            script.send("response.audio.delta", **SAMPLES["response.audio.delta"])
+            await recorder.wait(lambda e: e.type == "audio")
+            with pytest.raises(ValueError, match="playback_only"):
+                await model.send_event(
+                    RealtimeModelSendInterrupt(
+                        response_id="resp_1", playback_only=True, force_response_cancel=True
+                    )
+                )
+            await model.send_event(
+                RealtimeModelSendInterrupt(response_id="resp_1", playback_only=True)
+            )
+            await model.send_event(
+                RealtimeModelSendRawMessage({"type": "input_audio_buffer.clear"})
+            )
+            seen = await script.until("input_audio_buffer.clear")
+        finally:
+            await model.close()
+    kinds = [e.type for e in seen]
+    assert "conversation.item.truncate" in kinds
+    assert "response.cancel" not in kinds
+    assert [e.type for e in translated(recorder.events)][-1] == "audio_interrupted"

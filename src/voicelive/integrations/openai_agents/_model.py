@@ -34,6 +34,7 @@ from agents.realtime.model_events import (
     RealtimeModelErrorEvent,
     RealtimeModelEvent,
     RealtimeModelExceptionEvent,
+    RealtimeModelInputAudioTimeoutTriggeredEvent,
     RealtimeModelInputAudioTranscriptionCompletedEvent,
     RealtimeModelInputTokensDetails,
     RealtimeModelItemDeletedEvent,
@@ -518,6 +519,15 @@ class VoiceLiveRealtimeModel(RealtimeModel):
             self._idle.set()  # a refused response.create must not block the next one
         await self._emit(RealtimeModelErrorEvent(error=error))
 
+    async def _on_timeout_triggered(self, event: Any) -> None:
+        await self._emit(
+            RealtimeModelInputAudioTimeoutTriggeredEvent(
+                item_id=event.item_id or "",
+                audio_start_ms=event.audio_start_ms or 0,
+                audio_end_ms=event.audio_end_ms or 0,
+            )
+        )
+
     async def _on_item_deleted(self, event: Any) -> None:
         await self._emit(RealtimeModelItemDeletedEvent(item_id=event.item_id))
 
@@ -631,6 +641,7 @@ _HANDLERS: dict[str, _Handler] = {
     "response.done": VoiceLiveRealtimeModel._on_response_done,
     "error": VoiceLiveRealtimeModel._on_error,
     "conversation.item.deleted": VoiceLiveRealtimeModel._on_item_deleted,
+    "input_audio_buffer.timeout_triggered": VoiceLiveRealtimeModel._on_timeout_triggered,
     "conversation.item.created": VoiceLiveRealtimeModel._on_item,
     "conversation.item.retrieved": VoiceLiveRealtimeModel._on_item,
     "conversation.item.input_audio_transcription.completed": (
