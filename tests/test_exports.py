@@ -53,6 +53,32 @@ def test_official_sdk_names_are_importable() -> None:
     )
 
 
+def test_version_and_private_types_path_of_the_official_sdk() -> None:
+    import voicelive
+    from voicelive import _types
+    from voicelive._types import InterimResponseConfig, ToolChoice, Voice
+    from voicelive.models import InterimResponseConfig as models_interim
+    from voicelive.models import LlmInterimResponseConfig, StaticInterimResponseConfig
+
+    assert voicelive.__version__ == voicelive.VERSION
+    assert "VERSION" in voicelive.__all__
+    assert sorted(_types.__all__) == ["InterimResponseConfig", "ToolChoice", "Voice"]
+    assert InterimResponseConfig is models_interim
+    # the aliases validate like the official unions: the config kinds, voices, tool choices
+    from pydantic import TypeAdapter
+
+    config = TypeAdapter(InterimResponseConfig).validate_python(
+        {"type": "static_interim_response", "texts": ["One moment."]}
+    )
+    assert isinstance(config, StaticInterimResponseConfig)
+    assert isinstance(
+        TypeAdapter(InterimResponseConfig).validate_python({"type": "llm_interim_response"}),
+        LlmInterimResponseConfig,
+    )
+    assert TypeAdapter(Voice).validate_python("alloy") == "alloy"
+    assert TypeAdapter(ToolChoice).validate_python("auto") == "auto"
+
+
 def test_exception_tree_roots_at_azure_error() -> None:
     from azure.core.exceptions import AzureError
 

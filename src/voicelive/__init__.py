@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 
+VERSION = __version__
+"""The package version (the official SDK's spelling of :data:`__version__`)."""
+
 if TYPE_CHECKING:
     from ._install import install_as_azure_ai_voicelive
     from .exceptions import (
@@ -53,6 +56,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "VERSION",
     "AuthenticationError",
     "ConnectionClosed",
     "ConnectionClosedError",

@@ -9,6 +9,7 @@ from azure.core import CaseInsensitiveEnumMeta
 
 import voicelive.models as m
 from voicelive.models import (
+    ClientEventType,
     InputAudioFormat,
     OutputAudioFormat,
     PersonalVoiceModels,
@@ -35,6 +36,7 @@ EXPECTED: dict[str, set[str]] = {
         "conversation.item.delete", "response.create", "response.cancel",
         "session.avatar.connect", "mcp_approval_response", "output_audio_buffer.clear",
         "input_text.delta", "input_text.done",
+        "transcription_session.update", "rtc.call.sdp.create",  # modeled client events
     },
     "ContentPartType": {"input_text", "input_audio", "input_image", "text", "audio"},
     "EchoCancellationReferenceSource": {"server", "client"},
@@ -54,6 +56,18 @@ EXPECTED: dict[str, set[str]] = {
     "OpenAIVoiceName": {
         "alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar",
     },
+    "OAIVoice": {  # 2026-07-31-preview name of OpenAIVoiceName
+        "alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar",
+    },
+    "SipCallState": {
+        "WaitingForCustomer", "Accepting", "Accepted", "Connected", "Rejecting", "Transferring",
+        "Terminating", "Disconnected", "Failed", "Expired",
+    },
+    "SipCallTerminalReason": {
+        "Rejected", "CustomerHangup", "SipProxyTerminate", "DecisionTimeout", "SetupFailure",
+        "TransferSucceeded", "RuntimeError",
+    },
+    "SipTransferState": {"trying", "succeeded", "failed"},
     "OutputAudioFormat": {"pcm16", "pcm16_8000hz", "pcm16_16000hz", "g711_ulaw", "g711_alaw"},
     "PersonalVoiceModels": {
         "DragonLatestNeural", "PhoenixLatestNeural", "PhoenixV2Neural",
@@ -107,7 +121,8 @@ def test_every_enum_is_checked() -> None:
         if isinstance(getattr(m, name), type) and issubclass(getattr(m, name), Enum)
     }
     assert exported == set(EXPECTED) | {"ServerEventType"}
-    assert len(exported) == 31
+    assert len(exported) == 35
+    assert m.OAIVoice is m.OpenAIVoiceName
 
 
 SERVER_EVENT_TYPES = [
@@ -170,10 +185,9 @@ SERVER_EVENT_TYPES = [
 ]
 
 
-def test_server_event_type_has_exactly_56_members() -> None:
+def test_server_event_type_has_the_sdk_56_members_and_names_them_alike() -> None:
     assert len(SERVER_EVENT_TYPES) == 56
-    assert len(ServerEventType) == 56
-    assert {member.value for member in ServerEventType} == set(SERVER_EVENT_TYPES)
+    assert set(SERVER_EVENT_TYPES) <= {member.value for member in ServerEventType}
     for member in ServerEventType:
         assert member.name == member.value.upper().replace(".", "_")
     assert ServerEventType.RESPONSE_AUDIO_DELTA == "response.audio.delta"
@@ -200,3 +214,16 @@ def test_output_format_legacy_and_aliases() -> None:
         OutputAudioFormat("pcm8")
     with pytest.raises(ValueError):
         OutputAudioFormat(8000)
+
+
+def test_every_modeled_event_has_an_event_type_member() -> None:
+    # Derived from the unions, so a new event class cannot be added without its member.
+    assert {member.value for member in ServerEventType} == set(m.SERVER_EVENT_CLASSES)
+    client_values = {member.value for member in ClientEventType}
+    assert set(m.CLIENT_EVENT_CLASSES) <= client_values
+    # The SDK's one extra value is an item type, not an event; kept for compatibility.
+    assert client_values - set(m.CLIENT_EVENT_CLASSES) == {"mcp_approval_response"}
+    assert ServerEventType.RESPONSE_FOUNDRY_AGENT_CALL_ARGUMENTS_DONE == (
+        "response.foundry_agent_call_arguments.done"
+    )
+    assert ServerEventType.REALTIME_CALL_TRANSFER_FAILED == "realtime.call.transfer.failed"

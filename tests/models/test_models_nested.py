@@ -56,6 +56,7 @@ from voicelive.models import (
     ResponseWebSearchCallItem,
     SemanticVad,
     ServerModel,
+    SmartEndOfTurnDetection,
     StaticInterimResponseConfig,
     Tool,
     ToolChoice,
@@ -169,9 +170,18 @@ def test_eou_union() -> None:
         ),
         AzureSemanticDetectionMultilingual,
     )
-    smart = loose(EouDetectionUnion, {"model": "smart_end_of_turn_detection", "x": 1})
-    assert isinstance(smart, UnknownEouDetection)
-    assert smart.model == "smart_end_of_turn_detection"
+    smart = adapter.validate_python(
+        {"model": "smart_end_of_turn_detection", "threshold_level": "medium", "timeout_ms": 1000}
+    )
+    assert isinstance(smart, SmartEndOfTurnDetection)
+    assert smart.to_wire_dict() == {
+        "model": "smart_end_of_turn_detection",
+        "threshold_level": "medium",
+        "timeout_ms": 1000,
+    }
+    future = loose(EouDetectionUnion, {"model": "next_gen_detection", "x": 1})
+    assert isinstance(future, UnknownEouDetection)
+    assert future.model == "next_gen_detection"
 
 
 def test_tool_choice_union() -> None:

@@ -342,6 +342,38 @@ FRAMES: dict[str, dict[str, Any]] = {
         "rtc_call_id": "rtc_1",
         "error": {"type": "server_error", "code": "ice_failed", "message": "ICE failed"},
     },
+    "realtime.call.incoming": {
+        "call_id": "call_1",
+        "chain_id": "chain_1",
+        "state": "WaitingForCustomer",
+    },
+    "realtime.call.connected": {"call_id": "call_1", "chain_id": "chain_1", "state": "Connected"},
+    "realtime.call.disconnected": {
+        "call_id": "call_1",
+        "chain_id": "chain_1",
+        "state": "Disconnected",
+        "terminal_reason": "CustomerHangup",
+    },
+    "realtime.call.failed": {
+        "call_id": "call_1",
+        "chain_id": "chain_1",
+        "state": "Failed",
+        "terminal_reason": "SetupFailure",
+        "error_code": "media_setup_timeout",
+    },
+    "realtime.call.transfer.succeeded": {
+        "call_id": "call_1",
+        "transfer_id": "xfer_1",
+        "state": "succeeded",
+        "sip_code": 202,
+    },
+    "realtime.call.transfer.failed": {
+        "call_id": "call_1",
+        "transfer_id": "xfer_1",
+        "state": "failed",
+        "sip_code": 486,
+        "reason": "Busy Here",
+    },
     "conversation.created": {"conversation": {"id": "conv_001", "object": "realtime.conversation"}},
     "conversation.item.added": {"previous_item_id": None, "item": USER_ITEM},
     "conversation.item.done": {"previous_item_id": "item_000", "item": USER_ITEM},
@@ -384,7 +416,7 @@ def test_every_modeled_type_has_a_sample_and_vice_versa() -> None:
 
 
 def test_counts() -> None:
-    assert len(SERVER_EVENT_CLASSES) == 56 + 17
+    assert len(SERVER_EVENT_CLASSES) == 56 + 17 + 6  # + SIP call events (2026-07-31-preview)
     assert {m.value for m in ServerEventType} <= set(SERVER_EVENT_CLASSES)
     assert "response.cancelled" not in SERVER_EVENT_CLASSES
 
@@ -691,3 +723,25 @@ def test_server_events_construct_with_constant_type() -> None:
         "content_index": 0,
         "delta": "AQI=",
     }
+
+
+def test_sip_call_events_decode_their_enums() -> None:
+    from voicelive.models import (
+        ServerEventRealtimeCallFailed,
+        ServerEventRealtimeCallTransferFailed,
+        SipCallState,
+        SipCallTerminalReason,
+        SipTransferState,
+    )
+
+    failed = decode(frame("realtime.call.failed"))
+    assert isinstance(failed, ServerEventRealtimeCallFailed)
+    assert failed.state is SipCallState.FAILED
+    assert failed.terminal_reason is SipCallTerminalReason.SETUP_FAILURE
+    transfer = decode(frame("realtime.call.transfer.failed"))
+    assert isinstance(transfer, ServerEventRealtimeCallTransferFailed)
+    assert transfer.state is SipTransferState.FAILED
+    assert (transfer.sip_code, transfer.reason) == (486, "Busy Here")
+    # a state the service adds later stays a plain string
+    later = decode({**frame("realtime.call.connected"), "state": "OnHold"})
+    assert later.state == "OnHold"

@@ -10,7 +10,10 @@ tomorrow passes through unchanged as a plain ``str`` (known values become enum m
 
 Values the documentation lists but SDK 1.3.1 lacks are added where we model them
 (``TurnDetectionType.SEMANTIC_VAD``, ``ToolType.FOUNDRY_AGENT``, ``ItemType.FOUNDRY_AGENT_CALL``).
-:class:`ServerEventType` and :class:`ClientEventType` keep exactly the SDK's values.
+:class:`ServerEventType` and :class:`ClientEventType` have the SDK's values plus one member for
+every other event this library models (a test derives this from the event unions), including
+the SIP call events of api-version 2026-07-31-preview. ``OAIVoice`` is that spec's name for
+:class:`OpenAIVoiceName` (the same enum).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ __all__ = [
     "MCPApprovalType",
     "MessageRole",
     "Modality",
+    "OAIVoice",
     "OpenAIVoiceName",
     "OutputAudioFormat",
     "PersonalVoiceModels",
@@ -49,6 +53,9 @@ __all__ = [
     "ResponseStatus",
     "ServerEventType",
     "SessionIncludeOption",
+    "SipCallState",
+    "SipCallTerminalReason",
+    "SipTransferState",
     "ToolChoiceLiteral",
     "ToolType",
     "TurnDetectionType",
@@ -188,6 +195,10 @@ class ClientEventType(_VoiceLiveEnum):
     """Stream text into an item."""
     INPUT_TEXT_DONE = "input_text.done"
     """Finish streamed text."""
+    TRANSCRIPTION_SESSION_UPDATE = "transcription_session.update"
+    """Update a transcription session (OpenAI beta event)."""
+    RTC_CALL_SDP_CREATE = "rtc.call.sdp.create"
+    """Send a WebRTC SDP offer over the socket."""
 
 
 class ContentPartType(_VoiceLiveEnum):
@@ -348,6 +359,11 @@ class OpenAIVoiceName(_VoiceLiveEnum):
     """Cedar."""
 
 
+OAIVoice = OpenAIVoiceName
+"""The 2026-07-31-preview spec's name for :class:`OpenAIVoiceName` (the same enum, so
+``OAIVoice.ALLOY is OpenAIVoiceName.ALLOY``)."""
+
+
 class OutputAudioFormat(_VoiceLiveEnum):
     """Output audio formats.
 
@@ -460,7 +476,7 @@ class ResponseStatus(_VoiceLiveEnum):
 
 
 class ServerEventType(_VoiceLiveEnum):
-    """``type`` of the 56 server events modeled by SDK 1.3.1."""
+    """``type`` of every server event this library models (SDK 1.3.1's 56 and the rest)."""
 
     ERROR = "error"
     """An error occurred."""
@@ -580,6 +596,109 @@ class ServerEventType(_VoiceLiveEnum):
     """Transcript annotation (e.g. a citation)."""
     RESPONSE_INVOCATION_DELTA = "response.invocation.delta"
     """Hosted-agent passthrough event."""
+    RATE_LIMITS_UPDATED = "rate_limits.updated"
+    """Rate limits at the start of a response."""
+    RESPONSE_FOUNDRY_AGENT_CALL_ARGUMENTS_DELTA = "response.foundry_agent_call_arguments.delta"
+    """Foundry agent call arguments chunk."""
+    RESPONSE_FOUNDRY_AGENT_CALL_ARGUMENTS_DONE = "response.foundry_agent_call_arguments.done"
+    """Foundry agent call arguments done."""
+    RESPONSE_FOUNDRY_AGENT_CALL_IN_PROGRESS = "response.foundry_agent_call.in_progress"
+    """Foundry agent call in progress."""
+    RESPONSE_FOUNDRY_AGENT_CALL_COMPLETED = "response.foundry_agent_call.completed"
+    """Foundry agent call completed."""
+    RESPONSE_FOUNDRY_AGENT_CALL_FAILED = "response.foundry_agent_call.failed"
+    """Foundry agent call failed."""
+    OUTPUT_AUDIO_BUFFER_STARTED = "output_audio_buffer.started"
+    """The server started streaming output audio (WebRTC)."""
+    OUTPUT_AUDIO_BUFFER_STOPPED = "output_audio_buffer.stopped"
+    """The output audio buffer drained (WebRTC)."""
+    RTC_CALL_SDP_CREATED = "rtc.call.sdp.created"
+    """WebRTC SDP answer."""
+    RTC_CALL_ERROR = "rtc.call.error"
+    """WebRTC call error."""
+    CONVERSATION_CREATED = "conversation.created"
+    """The conversation was created (OpenAI event)."""
+    CONVERSATION_ITEM_ADDED = "conversation.item.added"
+    """An item was added (OpenAI GA event)."""
+    CONVERSATION_ITEM_DONE = "conversation.item.done"
+    """An item is done (OpenAI GA event)."""
+    INPUT_AUDIO_BUFFER_TIMEOUT_TRIGGERED = "input_audio_buffer.timeout_triggered"
+    """The idle timeout of turn detection fired."""
+    CONVERSATION_ITEM_INPUT_AUDIO_TRANSCRIPTION_SEGMENT = (
+        "conversation.item.input_audio_transcription.segment"
+    )
+    """A diarized transcription segment."""
+    TRANSCRIPTION_SESSION_CREATED = "transcription_session.created"
+    """A transcription session was created."""
+    TRANSCRIPTION_SESSION_UPDATED = "transcription_session.updated"
+    """A transcription session was updated."""
+    REALTIME_CALL_INCOMING = "realtime.call.incoming"
+    """A SIP call arrived and awaits an accept or reject decision."""
+    REALTIME_CALL_CONNECTED = "realtime.call.connected"
+    """An accepted SIP call is connected."""
+    REALTIME_CALL_DISCONNECTED = "realtime.call.disconnected"
+    """A SIP call reached the disconnected state."""
+    REALTIME_CALL_FAILED = "realtime.call.failed"
+    """A SIP call failed during setup or runtime."""
+    REALTIME_CALL_TRANSFER_SUCCEEDED = "realtime.call.transfer.succeeded"
+    """A blind SIP transfer (REFER) succeeded."""
+    REALTIME_CALL_TRANSFER_FAILED = "realtime.call.transfer.failed"
+    """A blind SIP transfer (REFER) failed."""
+
+
+class SipCallState(_VoiceLiveEnum):
+    """Lifecycle state of a SIP call in ``realtime.call.*`` events (2026-07-31-preview)."""
+
+    WAITING_FOR_CUSTOMER = "WaitingForCustomer"
+    """The INVITE arrived; waiting for the app to accept or reject."""
+    ACCEPTING = "Accepting"
+    """Accepted; setup in progress."""
+    ACCEPTED = "Accepted"
+    """SDP answer received, not connected yet."""
+    CONNECTED = "Connected"
+    """Active."""
+    REJECTING = "Rejecting"
+    """Rejection in progress."""
+    TRANSFERRING = "Transferring"
+    """A blind transfer is in progress."""
+    TERMINATING = "Terminating"
+    """Ending; cleanup in progress."""
+    DISCONNECTED = "Disconnected"
+    """Ended normally (hangup, reject or completed transfer)."""
+    FAILED = "Failed"
+    """Setup or runtime failed."""
+    EXPIRED = "Expired"
+    """No accept/reject decision in time."""
+
+
+class SipCallTerminalReason(_VoiceLiveEnum):
+    """Why a SIP call left the active states (``terminal_reason``)."""
+
+    REJECTED = "Rejected"
+    """The app rejected the call."""
+    CUSTOMER_HANGUP = "CustomerHangup"
+    """The app hung up."""
+    SIP_PROXY_TERMINATE = "SipProxyTerminate"
+    """The caller's SIP leg ended."""
+    DECISION_TIMEOUT = "DecisionTimeout"
+    """No accept/reject decision in time."""
+    SETUP_FAILURE = "SetupFailure"
+    """Setup failed before the call connected."""
+    TRANSFER_SUCCEEDED = "TransferSucceeded"
+    """A blind transfer completed."""
+    RUNTIME_ERROR = "RuntimeError"
+    """A fatal runtime error ended the call."""
+
+
+class SipTransferState(_VoiceLiveEnum):
+    """State of a blind SIP transfer (REFER) in ``realtime.call.transfer.*`` events."""
+
+    TRYING = "trying"
+    """Accepted by the SIP side, in progress."""
+    SUCCEEDED = "succeeded"
+    """Completed."""
+    FAILED = "failed"
+    """Failed."""
 
 
 class SessionIncludeOption(_VoiceLiveEnum):

@@ -59,6 +59,12 @@ from ._server_events_avatar import (
     ServerEventSessionAvatarSwitchToSpeaking,
 )
 from ._server_events_calls import (
+    ServerEventRealtimeCallConnected,
+    ServerEventRealtimeCallDisconnected,
+    ServerEventRealtimeCallFailed,
+    ServerEventRealtimeCallIncoming,
+    ServerEventRealtimeCallTransferFailed,
+    ServerEventRealtimeCallTransferSucceeded,
     ServerEventRtcCallError,
     ServerEventRtcCallSdpCreated,
 )
@@ -119,6 +125,12 @@ __all__ = [
     "ServerEventOutputAudioBufferStarted",
     "ServerEventOutputAudioBufferStopped",
     "ServerEventRateLimitsUpdated",
+    "ServerEventRealtimeCallConnected",
+    "ServerEventRealtimeCallDisconnected",
+    "ServerEventRealtimeCallFailed",
+    "ServerEventRealtimeCallIncoming",
+    "ServerEventRealtimeCallTransferFailed",
+    "ServerEventRealtimeCallTransferSucceeded",
     "ServerEventResponseAnimationBlendshapeDelta",
     "ServerEventResponseAnimationBlendshapeDone",
     "ServerEventResponseAnimationVisemeDelta",
@@ -749,6 +761,12 @@ _KNOWN_SERVER_EVENTS: tuple[type[ServerEventBase], ...] = (
     ServerEventConversationItemInputAudioTranscriptionSegment,
     ServerEventTranscriptionSessionCreated,
     ServerEventTranscriptionSessionUpdated,
+    ServerEventRealtimeCallIncoming,
+    ServerEventRealtimeCallConnected,
+    ServerEventRealtimeCallDisconnected,
+    ServerEventRealtimeCallFailed,
+    ServerEventRealtimeCallTransferSucceeded,
+    ServerEventRealtimeCallTransferFailed,
 )
 
 _ServerEventUnion = Annotated[
@@ -825,6 +843,12 @@ _ServerEventUnion = Annotated[
     | ServerEventConversationItemInputAudioTranscriptionSegment
     | ServerEventTranscriptionSessionCreated
     | ServerEventTranscriptionSessionUpdated
+    | ServerEventRealtimeCallIncoming
+    | ServerEventRealtimeCallConnected
+    | ServerEventRealtimeCallDisconnected
+    | ServerEventRealtimeCallFailed
+    | ServerEventRealtimeCallTransferSucceeded
+    | ServerEventRealtimeCallTransferFailed
     | UnknownServerEvent
     | InvalidServerEvent,
     Field(discriminator="type"),

@@ -81,6 +81,7 @@ __all__ = [
     "SemanticVad",
     "ServerVad",
     "SessionBase",
+    "SmartEndOfTurnDetection",
     "StaticInterimResponseConfig",
     "Tool",
     "ToolChoice",
@@ -393,6 +394,22 @@ class AzureSemanticDetectionMultilingual(_AzureSemanticDetectionFields):
     """Discriminator, always ``"semantic_detection_v1_multilingual"``."""
 
 
+class SmartEndOfTurnDetection(EouDetection):
+    """Audio-based end-of-turn detection (preview, api-version 2026-06-01-preview on).
+
+    It listens to the input audio rather than a transcript, so unlike the semantic detectors it
+    also works with speech-to-speech (realtime) models. Nest it in a VAD's
+    ``end_of_utterance_detection``.
+    """
+
+    model: Literal["smart_end_of_turn_detection"] = "smart_end_of_turn_detection"
+    """Discriminator, always ``"smart_end_of_turn_detection"``."""
+    threshold_level: Annotated[EouThresholdLevel | str, _LTR] | None = None
+    """Detection sensitivity."""
+    timeout_ms: int | None = None
+    """Maximum wait for the end of the turn, in ms."""
+
+
 class UnknownEouDetection(EouDetection, ServerModel):
     """An EOU detector whose ``model`` this library does not know; all keys are kept."""
 
@@ -403,12 +420,14 @@ _EOU_CLASSES: dict[str, type[EouDetection]] = {
     "semantic_detection_v1": AzureSemanticDetection,
     "semantic_detection_v1_en": AzureSemanticDetectionEn,
     "semantic_detection_v1_multilingual": AzureSemanticDetectionMultilingual,
+    "smart_end_of_turn_detection": SmartEndOfTurnDetection,
 }
 
 EouDetectionUnion = Annotated[
     Annotated[AzureSemanticDetection, Tag("semantic_detection_v1")]
     | Annotated[AzureSemanticDetectionEn, Tag("semantic_detection_v1_en")]
     | Annotated[AzureSemanticDetectionMultilingual, Tag("semantic_detection_v1_multilingual")]
+    | Annotated[SmartEndOfTurnDetection, Tag("smart_end_of_turn_detection")]
     | Annotated[UnknownEouDetection, Tag(_UNKNOWN_TAG)],
     Discriminator(_tag_by("model", frozenset(_EOU_CLASSES), UnknownEouDetection)),
 ]
