@@ -38,7 +38,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from aiohttp import ClientSession, WSMsgType, web
+from aiohttp import ClientSession, TCPConnector, WSMsgType, web
 
 FRAME = 160  # 20 ms of μ-law at 8 kHz
 TICK = 0.020
@@ -204,11 +204,12 @@ class Callers:
         """``(inbound, outbound, elapsed)`` latencies of one run."""
         self.outbound = []
         settle = min(0.5, seconds)
-        async with ClientSession() as http:
+        async with ClientSession(connector=TCPConnector(limit=0)) as http:  # no pool cap
             sockets: list[Any] = []
             for first in range(0, calls, 50):  # dial in batches
                 batch = range(first, min(calls, first + 50))
-                sockets += await asyncio.gather(*(self.dial(http, url, direct, i) for i in batch))
+                dials = asyncio.gather(*(self.dial(http, url, direct, i) for i in batch))
+                sockets += await asyncio.wait_for(dials, 120)
             listeners = [
                 asyncio.ensure_future(self.listen(ws, f"MZ{i}")) for i, ws in enumerate(sockets)
             ]

@@ -99,3 +99,17 @@ async def test_long_call_survives_a_dropped_session_through_resilient_connection
     assert len(emu.connections) == 2
     restored = [e for e in emu.connections[1].received if e.type == "session.update"]
     assert restored[0].session.input_audio_format == "g711_ulaw"
+
+
+async def test_greeting_makes_the_agent_speak_first() -> None:
+    agent = PhoneAgent(greeting="Greet the caller.")
+    async with phone_stack(agent) as (server, emulator):
+        call = await FakeTwilioCall.dial(server.url, auth_token=AUTH_TOKEN)
+        try:
+            await call.wait_queued(200)  # the agent talks before the caller says anything
+            await call.hangup()
+            await asyncio.wait_for(server.wait_ended(1), 10)
+        finally:
+            await call.close()
+    creates = [e for e in emulator.received if e.type == "response.create"]
+    assert [c.additional_instructions for c in creates] == ["Greet the caller."]

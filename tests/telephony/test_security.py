@@ -239,3 +239,16 @@ def test_caller_numbers_are_masked() -> None:
     assert mask_number("+14155550123") == "***0123"
     assert mask_number("123") == "***"
     assert mask_number(None) == "?"
+
+
+def test_missing_extras_say_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from voicelive.telephony import MissingExtraError, validate_twilio_signature
+
+    monkeypatch.setitem(sys.modules, "twilio.request_validator", None)
+    with pytest.raises(MissingExtraError, match=r"pip install 'voicelive\[twilio\]'"):
+        validate_twilio_signature("token", "https://x/twilio/voice", {}, "sig")
+    monkeypatch.setitem(sys.modules, "jwt", None)
+    with pytest.raises(MissingExtraError, match=r"pip install 'voicelive\[acs\]'"):
+        AcsTokenVerifier(RESOURCE, jwks=JWKS)
