@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 import pytest
+from agents.exceptions import UserError
 from agents.realtime.model import RealtimePlaybackTracker
 from agents.realtime.model_events import RealtimeModelEvent
 from agents.realtime.model_inputs import (
@@ -103,6 +104,7 @@ class Scripted:
     def __init__(self) -> None:
         self.outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.received: asyncio.Queue[ClientEvent] = asyncio.Queue()
+        self.finished = asyncio.Event()  # set when a client connection ends
 
     async def __call__(self, conn: MockServerConnection) -> None:
         await conn.send({"type": "session.created", "event_id": "e0", "session": default_session()})
@@ -117,6 +119,7 @@ class Scripted:
                 await self.received.put(event)
         finally:
             task.cancel()
+            self.finished.set()
 
     async def until(self, kind: str) -> list[ClientEvent]:
         """Every received client event up to and including the next one of type ``kind``."""
@@ -431,3 +434,22 @@ async def test_a_playback_only_interrupt_stops_audio_without_cancelling() -> Non
     assert "conversation.item.truncate" in kinds
     assert "response.cancel" not in kinds
     assert [e.type for e in translated(recorder.events)][-1] == "audio_interrupted"
+
+
+async def test_a_refused_initial_setting_closes_the_connection() -> None:
+    script = Scripted()
+    async with MockServer(script) as server:
+        model = VoiceLiveRealtimeModel(model="gpt-realtime")
+        with pytest.raises(UserError, match="instructions"):
+            await model.connect(
+                {
+                    "url": server.endpoint,
+                    "api_key": "k",
+                    "initial_model_settings": {"prompt": {"id": "pmpt_1"}},
+                }
+            )
+        await asyncio.wait_for(script.finished.wait(), TIMEOUT)
+        # The model can connect again afterwards.
+        await model.connect({"url": server.endpoint, "api_key": "k"})
+        await model.close()
+    assert len(server.connections) == 2

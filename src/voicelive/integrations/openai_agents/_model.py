@@ -176,9 +176,13 @@ class VoiceLiveRealtimeModel(RealtimeModel):
             kwargs["headers"] = {**kwargs.get("headers", {}), **options["headers"]}
         self._conn = await connect(endpoint=endpoint, credential=credential, model=model, **kwargs)
         self._close_requested = False
-        self._reader = asyncio.create_task(self._read_loop())
-        await self._emit(RealtimeModelConnectionStatusEvent(status="connected"))
-        await self._update_session(settings)
+        self._reader = asyncio.create_task(self._read_loop(self._conn))
+        try:
+            await self._emit(RealtimeModelConnectionStatusEvent(status="connected"))
+            await self._update_session(settings)
+        except BaseException:
+            await self.close()  # e.g. a setting Voice Live cannot honour: no half-open session
+            raise
 
     async def close(self) -> None:
         """Close the connection (no ``end_of_stream`` is emitted for a requested close)."""
@@ -410,8 +414,7 @@ class VoiceLiveRealtimeModel(RealtimeModel):
 
     # ------------------------------------------------------------------ receiving
 
-    async def _read_loop(self) -> None:
-        conn = self._connection()
+    async def _read_loop(self, conn: VoiceLiveConnection) -> None:
         try:
             async for event in conn:
                 try:
