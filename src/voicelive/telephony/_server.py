@@ -32,6 +32,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from .._logging import get_logger
+from ..exceptions import VoiceLiveError
 from ._acs import AcsTokenVerifier
 from ._agent import PhoneAgent
 from ._bridge import CallBridge, CallEnded, ConnectionFactory, serve_call
@@ -293,12 +294,17 @@ class PhoneServer:
                 on_bridge=self.calls.append,
                 clock=self._clock,
             )
-        except Exception as exc:  # a call's failure never takes the server down
+        except VoiceLiveError as exc:  # Voice Live unreachable, refused, closed early
+            _log.warning("%s call failed: %s: %s", label, type(exc).__name__, exc)
+            ended = CallEnded("server", f"bridge failed: {type(exc).__name__}: {exc}")
+        except Exception as exc:  # a bug; still, a call's failure never takes the server down
             _log.exception("%s call failed", label)
             ended = CallEnded("server", f"bridge failed: {type(exc).__name__}: {exc}")
         code = 1008 if ended.by == "refused" else 1000
+        # the phone side learns that the bridge failed, not the internal details
+        reason = "bridge failed" if ended.reason.startswith("bridge failed") else ended.reason
         with contextlib.suppress(Exception):
-            await ws.close(code=code, message=ended.reason[:120].encode())
+            await ws.close(code=code, message=reason[:120].encode())
         await self._record(ended)
 
     # ------------------------------------------------------------------ Twilio

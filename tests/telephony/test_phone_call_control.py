@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from telephony_support import AUTH_TOKEN, phone_stack
 
@@ -113,3 +114,27 @@ async def test_greeting_makes_the_agent_speak_first() -> None:
             await call.close()
     creates = [e for e in emulator.received if e.type == "response.create"]
     assert [c.additional_instructions for c in creates] == ["Greet the caller."]
+
+
+async def test_voice_live_unreachable_ends_the_call_and_the_server_serves_on() -> None:
+    from voicelive.exceptions import HandshakeError
+    from voicelive.telephony import PhoneServer, PhoneServerConfig
+
+    attempts: list[int] = []
+
+    async def open_connection() -> Any:
+        attempts.append(1)
+        raise HandshakeError("Voice Live is down")
+
+    config = PhoneServerConfig(twilio_auth_token=AUTH_TOKEN)
+    async with PhoneServer(PhoneAgent(), open_connection, config=config, port=0) as server:
+        for _ in range(2):
+            call = await FakeTwilioCall.dial(server.url, auth_token=AUTH_TOKEN)
+            await call.wait_closed()
+            await call.close()
+        ended = await asyncio.wait_for(server.wait_ended(2), 10)
+    assert len(attempts) == 2
+    assert [e.by for e in ended] == ["server", "server"]
+    assert "HandshakeError: Voice Live is down" in ended[0].reason
+    assert call.close_code == 1000
+    assert call.close_reason == "bridge failed"  # no internal detail to the phone side
