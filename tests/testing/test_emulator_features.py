@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 import numpy as np
+import pytest
 from numpy.typing import NDArray
 from testing_helpers import collect, encode, open_client, speech_like, types
 
@@ -328,3 +329,33 @@ def test_the_emulator_is_still_one_public_entry() -> None:
 
     assert testing.Emulator is Emulator
     assert Emulator.__module__ == "voicelive.testing._emulator._core"
+
+
+async def test_sip_call_events_on_request_reach_a_sample_style_handler() -> None:
+    async with MockServer() as server, open_client(server.endpoint) as conn:
+        await conn.recv()
+        server_side = server.connections[0]
+        assert server_side.emulator is not None
+        for event in server_side.emulator.realtime_call_events(
+            "incoming", "connected", "transfer.failed", "disconnected"
+        ):
+            await server_side.send(event)
+        states: list[str] = []
+        async for event in conn:
+            if event.type == ServerEventType.REALTIME_CALL_INCOMING:
+                states.append(f"ring {event.call_id} {event.state.value}")
+            elif event.type == ServerEventType.REALTIME_CALL_CONNECTED:
+                states.append(f"up {event.state.value}")
+            elif event.type == ServerEventType.REALTIME_CALL_TRANSFER_FAILED:
+                states.append(f"transfer {event.sip_code} {event.reason}")
+            elif event.type == ServerEventType.REALTIME_CALL_DISCONNECTED:
+                states.append(f"down {event.terminal_reason.value}")
+                break
+    assert states == [
+        "ring sipcall_0001 WaitingForCustomer",
+        "up Connected",
+        "transfer 486 Busy Here",
+        "down CustomerHangup",
+    ]
+    with pytest.raises(ValueError, match=r"unknown realtime\.call event 'ringing'"):
+        Emulator().realtime_call_events("ringing")

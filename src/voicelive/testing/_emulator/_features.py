@@ -164,6 +164,16 @@ def sdp_answer(offer: str, session_id: str = "1") -> str:
     return base64.b64encode(wrapped.encode()).decode("ascii")
 
 
+_SIP_STATES = {
+    "incoming": "WaitingForCustomer",
+    "connected": "Connected",
+    "disconnected": "Disconnected",
+    "failed": "Failed",
+    "transfer.succeeded": "succeeded",
+    "transfer.failed": "failed",
+}
+
+
 def _viseme_id(word: str) -> int:
     """A deterministic stand-in viseme (0-21, the Azure viseme id range) for a word."""
     letters = [c for c in word.lower() if c.isalpha()]
@@ -205,6 +215,52 @@ class FeaturesPart(EmulatorState):
         avatar = session.get("avatar")
         if isinstance(avatar, dict) and not avatar.get("ice_servers"):
             avatar["ice_servers"] = [dict(server) for server in EMULATED_ICE_SERVERS]
+
+    # -- SIP calls (on request) -------------------------------------------------------------
+
+    def realtime_call_events(
+        self, *kinds: str, call_id: str | None = None, **fields: Any
+    ) -> list[dict[str, Any]]:
+        """SIP ``realtime.call.*`` events, for a test to send (nothing triggers them on a
+        WebSocket session): ``kinds`` among ``incoming``, ``connected``, ``disconnected``,
+        ``failed``, ``transfer.succeeded``, ``transfer.failed``.
+
+        Each gets the same ``call_id`` (default ``sipcall_0001``-style) and ``chain_id``, the
+        ``state`` the kind implies (``WaitingForCustomer``, ``Connected``, ...; transfers:
+        ``succeeded``/``failed`` with a ``transfer_id``) and a ``terminal_reason`` for the
+        terminal ones (``CustomerHangup``, ``SetupFailure``) unless ``fields`` give others.
+        Field names follow the 2026-07-31-preview reference as modeled by
+        :mod:`voicelive.models`. Send them with
+        :meth:`MockServerConnection.send <voicelive.testing.MockServerConnection.send>`.
+        """
+        call = call_id or self._ids.next("sipcall")
+        chain = f"chain_{call}"
+        out: list[dict[str, Any]] = []
+        for kind in kinds:
+            state = _SIP_STATES.get(kind)
+            if state is None:
+                raise ValueError(
+                    f"unknown realtime.call event {kind!r}; use one of {sorted(_SIP_STATES)}"
+                )
+            event: dict[str, Any] = {
+                "type": f"realtime.call.{kind}",
+                "event_id": self._ids.next("event"),
+                "call_id": call,
+                "state": state,
+            }
+            if kind.startswith("transfer."):
+                event["transfer_id"] = self._ids.next("transfer")
+                if kind == "transfer.failed":
+                    event.update(sip_code=486, reason="Busy Here")
+            else:
+                event["chain_id"] = chain
+                if kind == "disconnected":
+                    event["terminal_reason"] = "CustomerHangup"
+                elif kind == "failed":
+                    event.update(terminal_reason="SetupFailure", error_code="sip_setup_failed")
+            event.update(fields)
+            out.append(event)
+        return out
 
     def _has_avatar(self) -> bool:
         return isinstance(self.session.get("avatar"), Mapping)
