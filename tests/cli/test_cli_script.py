@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from azure.core.credentials import AzureKeyCredential
 
@@ -205,3 +206,39 @@ def test_cli_bad_script_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path
     assert "did you mean 'function_call'?" in err
     assert main(["mock-server", "--port", "0", "--script", str(tmp_path / "none.json")]) == 2
     assert "cannot read script" in capsys.readouterr().err
+
+
+async def test_scripted_transcripts_and_a_failed_transcription() -> None:
+    script = load_script(
+        {"turns": ["one", "two"], "transcripts": ["what time is it", {"error": "too noisy"}]}
+    )
+    transcriber = script.transcriber()
+    assert transcriber is not None
+    audio = b"\x00\x10" * 4800  # 200 ms of pcm16 24 kHz
+    async with MockServer(responder=script.responder(), transcriber=transcriber) as server:
+        async with connect(
+            endpoint=server.endpoint, credential=AzureKeyCredential("k"), model="gpt-realtime"
+        ) as conn:
+            await conn.recv()
+            await conn.session.update(
+                session={
+                    "modalities": ["text"],
+                    "turn_detection": None,
+                    "input_audio_transcription": {"model": "azure-speech"},
+                }
+            )
+            await conn.recv()
+            outcomes: list[str] = []
+            for _ in range(2):
+                await conn.input_audio_buffer.append(audio=audio)
+                await conn.input_audio_buffer.commit()
+                async for event in conn:
+                    if event.type == "conversation.item.input_audio_transcription.completed":
+                        outcomes.append(event.transcript)
+                        break
+                    if event.type == "conversation.item.input_audio_transcription.failed":
+                        outcomes.append(f"failed: {event.error.message}")
+                        break
+    assert outcomes == ["what time is it", "failed: too noisy"]
+    assert transcriber(np.zeros(2400, dtype=np.int16), 24000) == "(audio 0.1 s)"  # list used up
+    assert load_script({"turns": []}).transcriber() is None

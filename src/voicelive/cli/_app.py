@@ -517,6 +517,9 @@ def _script_server(script: Script, **kwargs: Any) -> MockServer:
         def new_emulator(self, connection: MockServerConnection) -> Emulator:
             emulator = super().new_emulator(connection)
             emulator.responder = self.script.responder()
+            transcriber = self.script.transcriber()
+            if transcriber is not None:
+                emulator.transcriber = transcriber
             return emulator
 
     return _ScriptServer(script, **kwargs)

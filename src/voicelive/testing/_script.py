@@ -30,6 +30,8 @@ A turn is a string (a text reply) or an object with the fields of
 :class:`~voicelive.testing.Fault` class method: ``close``, ``drop``, ``stall``, ...), its
 arguments (``code``, ``reason``, ``ms``, ``frame``, ...) and at most one trigger
 (``"after"``, ``"before"`` or ``"after_client"``: an event type, with ``"count"``).
+``transcripts`` (optional) are what the emulator "hears" in each user audio item, in order:
+a string, or ``null`` / ``{"error": "..."}`` for a failed transcription.
 
 Python: ``ScriptedResponder.from_script(data)`` / ``ScriptedResponder.from_file(path)``, or
 :func:`load_script` for the session and faults too. CLI: ``voicelive mock-server --script
@@ -49,6 +51,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
+
 from ._faults import Fault
 from ._responders import (
     AgentCall,
@@ -58,6 +63,8 @@ from ._responders import (
     Reply,
     ScriptedResponder,
     SearchCall,
+    Transcriber,
+    stand_in_transcript,
 )
 
 __all__ = ["Script", "ScriptError", "load_script"]
@@ -74,10 +81,41 @@ class Script:
     turns: list[Reply]
     session: dict[str, Any] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
+    transcripts: list[str | None] | None = None
 
     def responder(self) -> ScriptedResponder:
         """A :class:`~voicelive.testing.ScriptedResponder` playing the turns."""
         return ScriptedResponder(self.turns)
+
+    def transcriber(self) -> Transcriber | None:
+        """A transcriber playing ``transcripts`` in order (``None`` when the script has none).
+
+        A ``null`` entry (or ``{"error": "..."}``) makes that transcription fail
+        (``conversation.item.input_audio_transcription.failed``); after the list, the
+        default stand-in transcript is used.
+        """
+        if self.transcripts is None:
+            return None
+        return _ScriptedTranscriber(list(self.transcripts), self._errors)
+
+    _errors: dict[int, str] = field(default_factory=dict, repr=False)
+
+
+class _ScriptedTranscriber:
+    def __init__(self, transcripts: list[str | None], errors: dict[int, str]) -> None:
+        self._transcripts = transcripts
+        self._errors = errors
+        self._next = 0
+
+    def __call__(self, samples: NDArray[np.int16], sample_rate: int) -> str:
+        index = self._next
+        self._next += 1
+        if index >= len(self._transcripts):
+            return stand_in_transcript(samples, sample_rate)
+        text = self._transcripts[index]
+        if text is None:
+            raise RuntimeError(self._errors.get(index, "transcription failed (scripted)"))
+        return text
 
 
 _REPLY_KEYS = {
@@ -203,7 +241,7 @@ def load_script(source: str | os.PathLike[str] | Mapping[str, Any] | Sequence[An
     if isinstance(data, Sequence) and not isinstance(data, str):
         data = {"turns": list(data)}
     top = _mapping(data, where)
-    _check_keys(top, {"turns", "session", "faults"}, where)
+    _check_keys(top, {"turns", "session", "faults", "transcripts"}, where)
     turns_raw = top.get("turns")
     if not isinstance(turns_raw, list):
         raise ScriptError(f"{where}: 'turns' must be a list of turns")
@@ -213,7 +251,29 @@ def load_script(source: str | os.PathLike[str] | Mapping[str, Any] | Sequence[An
     if not isinstance(faults_raw, list):
         raise ScriptError(f"{where}: 'faults' must be a list")
     faults = [_fault(one, f"faults[{index}]") for index, one in enumerate(faults_raw)]
-    return Script(turns=turns, session=session, faults=faults)
+    transcripts, errors = _transcripts(top.get("transcripts"))
+    return Script(
+        turns=turns, session=session, faults=faults, transcripts=transcripts, _errors=errors
+    )
+
+
+def _transcripts(raw: Any) -> tuple[list[str | None] | None, dict[int, str]]:
+    if raw is None:
+        return None, {}
+    if not isinstance(raw, list):
+        raise ScriptError("'transcripts' must be a list of strings, nulls or {\"error\": ...}")
+    out: list[str | None] = []
+    errors: dict[int, str] = {}
+    for index, value in enumerate(raw):
+        where = f"transcripts[{index}]"
+        if value is None or isinstance(value, str):
+            out.append(value)
+            continue
+        data = _mapping(value, where)
+        _check_keys(data, {"error"}, where)
+        out.append(None)
+        errors[index] = str(data.get("error") or "transcription failed (scripted)")
+    return out, errors
 
 
 def _read(path: Path) -> Any:

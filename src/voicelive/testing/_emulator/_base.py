@@ -59,6 +59,8 @@ ERROR_CODES: dict[str, str] = {
     "invalid_ec_reference_channels": "echo cancellation 'client' reference without 2 channels",
     "responder_error": "(emulator) the responder raised; the response fails",
     "invalid_function_call": "(emulator) the responder called a function not in the tools",
+    "transcription_failed": "(in input_audio_transcription.failed) the transcriber raised",
+    "invalid_sdp": "(in rtc.call.error) the sdp_offer is not SDP",
 }
 """Every ``error.code`` the emulator sends, with its meaning."""
 
