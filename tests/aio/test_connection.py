@@ -462,3 +462,35 @@ async def test_bad_frame_read_by_wait_for_is_still_reported_to_the_reader_in_ord
             assert (await client.recv()).event_id == "ev2"
             with pytest.raises(ConnectionClosedOK):
                 await client.recv()
+
+
+async def test_recv_bytes_returns_frames_undecoded_and_queued_events_first() -> None:
+    text = json.dumps(
+        {"type": "response.text.delta", "event_id": "ev_é", "delta": "ünï"}, ensure_ascii=False
+    )
+    not_an_event = '{"type": 42'
+
+    async def handler(conn: MockServerConnection) -> None:
+        await conn.send_raw(text_frame(1))
+        await conn.send_raw(text_frame(2))
+        await conn.send_raw(text)
+        await conn.send_raw(not_an_event)
+        await conn.send_raw(b"\x00\xffbinary")
+        await conn.close(1011, "done")
+
+    async with MockServer(handler) as server:
+        async with connect(endpoint=server.endpoint, credential=KEY) as client:
+            # wait_for reads ev1 and ev2 and queues both for the reader, in order
+            second = await client.wait_for(
+                "response.text.delta", predicate=lambda e: e.event_id == "ev2", timeout=2
+            )
+            assert second.event_id == "ev2"
+            for i in (1, 2):
+                queued = json.loads(await client.recv_bytes())  # re-encoded from the model
+                assert queued == json.loads(text_frame(i))
+            assert await client.recv_bytes() == text.encode()  # UTF-8, byte for byte
+            assert await client.recv_bytes() == not_an_event.encode()  # not decoded: no error
+            assert await client.recv_bytes() == b"\x00\xffbinary"
+            with pytest.raises(ConnectionClosedError) as closed:
+                await client.recv_bytes()
+            assert closed.value.code == 1011

@@ -484,3 +484,47 @@ async def test_a_session_expiring_sooner_than_recycle_before_is_not_churned(
                 await asyncio.sleep(0.1)
         assert "not recycling" in caplog.text  # ...but not its equally short-lived successor
         assert len(server.connections) == 2
+
+
+def test_connect_resilient_takes_exactly_the_resilient_connection_options() -> None:
+    """connect_resilient's own keywords are ResilientConnection's, with the same defaults, so
+    none of them can be forwarded to connect() by mistake (send_timeout once was)."""
+    import inspect
+
+    def options(func: Any) -> dict[str, Any]:
+        return {
+            name: parameter.default
+            for name, parameter in inspect.signature(func).parameters.items()
+            if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+        }
+
+    mine = options(connect_resilient)
+    theirs = options(ResilientConnection.__init__)
+    assert mine == theirs
+    assert "send_timeout" in mine
+    assert "clock" in mine
+
+
+async def test_connect_resilient_passes_every_option_to_the_connection() -> None:
+    policy = ReconnectPolicy(max_attempts=2)
+    ticks = iter(range(1_000_000))
+    async with MockServer() as server:
+        conn = resilient(
+            server,
+            send_timeout=1.5,
+            policy=policy,
+            restore_items=False,
+            resume_response=False,
+            recycle_before=None,
+            on_mismatch="ignore",
+            clock=lambda: float(next(ticks)),
+        )
+        assert conn.send_timeout == 1.5
+        assert conn.policy is policy
+        assert conn.restore_items is False
+        assert conn.resume_response is False
+        assert conn.recycle_before is None
+        assert conn.on_mismatch == "ignore"
+        async with conn:
+            await conn.session.update(session={"instructions": "hi"}, wait=True)
+        assert next(ticks) > 0  # the injected clock was the one used

@@ -988,28 +988,33 @@ def connect_resilient(
     resume_response: bool = True,
     recycle_before: float | None = 60.0,
     on_mismatch: MismatchPolicy = "warn",
+    send_timeout: float | None = 60.0,
     sleep: Callable[[float], Awaitable[None]] | None = None,
     random: Callable[[], float] | None = None,
+    clock: Callable[[], float] | None = None,
     **connect_kwargs: Any,
 ) -> ResilientConnection:
     """A :class:`ResilientConnection` over :func:`voicelive.aio.connect` (use ``async with``).
 
+    The keywords before ``connect_kwargs`` are :class:`ResilientConnection`'s (see there);
     ``connect_kwargs`` are :func:`~voicelive.aio.connect`'s arguments (``endpoint``,
     ``credential``, ``model``, ...); they are checked when the first connection opens.
     """
     from ..aio import connect
 
+    arguments = locals()
+    options = {name: arguments[name] for name in _RESILIENT_OPTIONS}
+
     def factory() -> Awaitable[VoiceLiveConnection]:
         return cast("Awaitable[VoiceLiveConnection]", connect(**connect_kwargs))
 
-    return ResilientConnection(
-        factory,
-        session=session,
-        policy=policy,
-        restore_items=restore_items,
-        resume_response=resume_response,
-        recycle_before=recycle_before,
-        on_mismatch=on_mismatch,
-        sleep=sleep,
-        random=random,
-    )
+    return ResilientConnection(factory, **options)
+
+
+# ResilientConnection's keyword-only options are the one definition of what connect_resilient
+# keeps for itself; the rest goes to connect(). A test pins that the two signatures agree.
+_RESILIENT_OPTIONS: tuple[str, ...] = tuple(
+    name
+    for name, parameter in inspect.signature(ResilientConnection.__init__).parameters.items()
+    if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+)
