@@ -692,11 +692,24 @@ _FORBIDDEN_METHODS = {"literal_eval", "import_module", "load", "loads"}  # on th
 _FORBIDDEN_OWNERS = {"ast", "importlib", "pickle", "marshal", "yaml", "builtins"}
 
 
+# The only dynamic imports voicelive makes, each of a name that no remote peer chooses.
+# Keyed by the module's path inside the package; the value is the reason it is safe.
+_ALLOWED_DYNAMIC_IMPORTS = {
+    "_install.py": "imports voicelive's own modules: voicelive + the suffix of the "
+    "azure.ai.voicelive import being aliased",
+    "cli/_app.py": "imports the CLI commands' modules from the constant _COMMAND_IMPORTS",
+    "telephony/_agent.py": "imports the module the operator names with --app module:setup",
+    "testing/_script.py": "imports the optional PyYAML by its fixed name (then safe_load only)",
+}
+
+
 def test_source_never_evaluates_or_unpickles() -> None:
     """No module of voicelive imports a deserializer that can run code, or calls
-    eval/exec/compile/__import__/import_module (an AST scan, so comments do not count)."""
+    eval/exec/compile/__import__/import_module (an AST scan, so comments do not count),
+    except the listed dynamic imports of names no peer controls, one call each."""
     root = Path(voicelive.__file__).parent
     findings: list[str] = []
+    allowed_seen: list[str] = []
     files = sorted(root.rglob("*.py"))
     for path in files:
         tree = ast.parse(path.read_text(), filename=str(path))
@@ -721,9 +734,15 @@ def test_source_never_evaluates_or_unpickles() -> None:
                 and func.value.id in _FORBIDDEN_OWNERS
                 and (func.attr in _FORBIDDEN_METHODS or func.attr in _FORBIDDEN_CALLS)
             ):
-                findings.append(f"{path.name}:{node.lineno} calls {func.value.id}.{func.attr}()")
+                where = path.relative_to(root).as_posix()
+                call = f"{func.value.id}.{func.attr}"
+                if call == "importlib.import_module" and where in _ALLOWED_DYNAMIC_IMPORTS:
+                    allowed_seen.append(where)
+                    continue
+                findings.append(f"{where}:{node.lineno} calls {call}()")
     assert len(files) > 30
     assert findings == []
+    assert sorted(allowed_seen) == sorted(_ALLOWED_DYNAMIC_IMPORTS)
 
 
 class _Boom:
