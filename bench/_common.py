@@ -461,6 +461,8 @@ class _Worker:
             async with sem:
                 return await self.client.open(self.endpoint, query)
 
+        gc.collect()
+        objects_before = len(gc.get_objects())
         t_open = time.perf_counter()
         results = await asyncio.gather(*(opener() for _ in range(n)), return_exceptions=True)
         conns = [c for c in results if not isinstance(c, BaseException)]
@@ -471,6 +473,9 @@ class _Worker:
         open_s = time.perf_counter() - t_open
         log(f"  [{self.client.name}] {n} sessions open in {open_s:.1f}s, streaming {duration}s")
         gc.collect()
+        # GC-tracked objects each open connection keeps (what every full collection walks)
+        tracked_per_conn = (len(gc.get_objects()) - objects_before) / n
+        tracked_total = len(gc.get_objects())
 
         window = Window()
         lags: list[float] = []
@@ -479,22 +484,37 @@ class _Worker:
         window.end = t_trigger + duration
         cpu: dict[str, float] = {}
 
+        gc_stats: dict[str, list[dict[str, int]]] = {}
+
         async def meter() -> None:
             await asyncio.sleep(max(0.0, window.start - time.time()))
             cpu["t0"], cpu["c0"] = time.time(), cpu_seconds()
+            gc_stats["start"] = gc.get_stats()
             await asyncio.sleep(max(0.0, window.end - time.time()))
             cpu["t1"], cpu["c1"] = time.time(), cpu_seconds()
+            gc_stats["end"] = gc.get_stats()
 
         # GC pauses inside the window: full (gen 2) collections of a process holding
         # thousands of connections take tens of ms and show up directly in p99 lag.
         pauses: list[tuple[int, float]] = []
         gc_start = [0.0]
+        # Objects moved into the oldest generation: the survivors of each generation-1
+        # collection (what makes the next full collection come sooner). Counted as the
+        # objects in generations 0 and 1 when it starts, minus what it freed.
+        promoted = [0, 0]  # [promoted in window, examined-young count of the running one]
 
         def on_gc(phase: str, info: dict[str, int]) -> None:
+            in_window = window.start <= time.time() <= window.end
             if phase == "start":
+                if in_window and info["generation"] >= 1:
+                    promoted[1] = len(gc.get_objects(generation=0)) + len(
+                        gc.get_objects(generation=1)
+                    )
                 gc_start[0] = time.perf_counter()
-            elif window.start <= time.time() <= window.end:
+            elif in_window:
                 pauses.append((info["generation"], time.perf_counter() - gc_start[0]))
+                if info["generation"] >= 1:
+                    promoted[0] += max(0, promoted[1] - info["collected"])
 
         meter_task = asyncio.ensure_future(meter())
         gc.callbacks.append(on_gc)
@@ -523,12 +543,31 @@ class _Worker:
             "gc_collections": len(pauses),
             "gc_full": sum(1 for g, _ in pauses if g == 2),
             "gc_max_pause_ms": 1000 * max((d for _, d in pauses), default=0.0),
+            "gc_full_max_ms": 1000 * max((d for g, d in pauses if g == 2), default=0.0),
+            "gc_full_total_ms": 1000 * sum(d for g, d in pauses if g == 2),
+            "gc_per_s": [
+                (end["collections"] - start["collections"]) / (cpu["t1"] - cpu["t0"])
+                for start, end in zip(gc_stats["start"], gc_stats["end"], strict=True)
+            ],
+            "gc_promoted_per_s": promoted[0] / (cpu["t1"] - cpu["t0"]),
+            "tracked_per_conn": tracked_per_conn,
+            "tracked_total": tracked_total,
         }
+
+    async def first_open(self) -> dict[str, Any]:
+        """The first connection of a fresh process: handshake + ``session.created`` decoded."""
+        t0 = time.perf_counter()
+        conn = await self.client.open(self.endpoint, {BENCH_PARAM: MODE_IDLE})
+        elapsed = time.perf_counter() - t0
+        await self.client.close(conn)
+        return {"first_open_s": elapsed}
 
     def handle(self, cmd: dict[str, Any]) -> dict[str, Any]:
         op = cmd["op"]
         coro: Awaitable[dict[str, Any]]
-        if op in WORKLOAD_MODES:
+        if op == "first":
+            coro = self.first_open()
+        elif op in WORKLOAD_MODES:
             coro = self.timed(op, int(cmd["n"]))
         elif op == "mem":
             coro = self.memory(int(cmd["n"]))

@@ -4,6 +4,7 @@
     python bench/run.py --quick              # tiny sizes, CI smoke run (< 1 min)
     python bench/run.py --official-python /path/to/other-venv/bin/python
     python bench/run.py --only a,b,c,mem,conc --rounds 21 --output bench/RESULTS.md
+    python bench/run.py --only start --rounds 11    # import / CLI start-up, first connect
 
 One loopback aiohttp server process (``bench/server.py``); each client runs in its own
 long-lived worker process (``bench/clients/*.py``), and the rounds are interleaved
@@ -551,6 +552,8 @@ def run_concurrency(
         "% of one core; a run above 30% is measured again (up to 3 tries)."
     )
     report.out()
+    gc_table(sessions, keys, runs, report)
+    paired_ratios(sessions, runs, report)
     vl1, raw1 = summary.get((1000, "voicelive")), summary.get((1000, "raw"))
     if vl1 and raw1:
         p99r, cpur = vl1["p99"] / raw1["p99"], vl1["cpu"] / raw1["cpu"]
@@ -566,6 +569,166 @@ def run_concurrency(
             f"- voicelive at 2,000 sessions: p99 {vl2['p99']:.1f} ms (target < 100 ms: {ok})"
         )
     if vl1 or vl2:
+        report.out()
+
+
+def gc_table(
+    sessions: list[int],
+    keys: list[str],
+    runs: dict[tuple[int, str], list[dict[str, Any]]],
+    report: Report,
+) -> None:
+    """What the collector did in the same concurrency runs (medians over runs; max: worst)."""
+    rows = []
+    for n in sessions:
+        for key in keys:
+            done = [r for r in runs.get((n, key), []) if "gc_per_s" in r]
+            if not done:
+                continue
+            med = statistics.median
+            rows.append(
+                [
+                    f"{n:,}",
+                    CLIENTS[key][1],
+                    "/".join(f"{med(r['gc_per_s'][g] for r in done):.1f}" for g in range(3)),
+                    f"{med(r['gc_promoted_per_s'] for r in done):,.0f}",
+                    "/".join(str(r["gc_full"]) for r in done),
+                    f"{max(r['gc_full_max_ms'] for r in done):.0f}",
+                    f"{max(r['gc_max_pause_ms'] for r in done):.0f}",
+                    f"{med(r['tracked_per_conn'] for r in done):.1f}",
+                    f"{med(r['tracked_total'] for r in done) / 1000:,.0f}k",
+                ]
+            )
+    if not rows:
+        return
+    report.out("### Garbage collection in the same concurrency runs")
+    report.out()
+    report.table(
+        [
+            "N",
+            "client",
+            "collections/s gen0/1/2",
+            "promoted to gen2 /s",
+            "full GCs per run",
+            "max full GC ms",
+            "max any GC ms",
+            "tracked objs/conn",
+            "tracked objs (all)",
+        ],
+        rows,
+    )
+    report.out(
+        "Collections/s: from `gc.get_stats()` over the measured window. Promoted: survivors "
+        "of generation-1 and full collections (objects in generations 0+1 when one starts, "
+        "minus what it freed), via `gc.callbacks`. Full GCs and pauses: `gc.callbacks` "
+        "start/stop inside the window. Tracked objects per connection: `len(gc.get_objects())` "
+        "after opening the N sessions minus before, over N; all: the whole process then."
+    )
+    report.out()
+
+
+def paired_ratios(
+    sessions: list[int], runs: dict[tuple[int, str], list[dict[str, Any]]], report: Report
+) -> None:
+    """voicelive / raw per paired run (run i of each client ran back to back)."""
+    lines = []
+    for n in sessions:
+        vl, raw = runs.get((n, "voicelive"), []), runs.get((n, "raw"), [])
+        if not vl or not raw:
+            continue
+        p99 = [v["p99_ms"] / r["p99_ms"] for v, r in zip(vl, raw, strict=False) if r["p99_ms"]]
+        cpu = [v["cpu_pct"] / r["cpu_pct"] for v, r in zip(vl, raw, strict=False) if r["cpu_pct"]]
+        gc_max = max(v["gc_max_pause_ms"] for v in vl)
+        ok = all(x <= 1.0 for x in p99) and all(x <= 1.0 for x in cpu)
+        lines.append(
+            f"- {n:,} sessions, voicelive/raw per paired run: p99 lag "
+            + ", ".join(f"{x:.2f}x" for x in p99)
+            + "; CPU "
+            + ", ".join(f"{x:.2f}x" for x in cpu)
+            + f" (target <= 1.0x in every run: {'met' if ok else 'MISSED'}); "
+            + f"voicelive max GC pause {gc_max:.0f} ms"
+            + (f" (target < 50 ms: {'met' if gc_max < 50 else 'MISSED'})" if n >= 2000 else "")
+        )
+    for line in lines:
+        report.out(line)
+    if lines:
+        report.out()
+
+
+# --------------------------------------------------------------------------- startup
+STARTUP_COMMANDS: dict[str, tuple[str, list[str]]] = {
+    # key: (label, arguments after the interpreter)
+    "import_vl": ("import voicelive.aio", ["-c", "import voicelive.aio"]),
+    "import_official": ("import azure.ai.voicelive.aio", ["-c", "import azure.ai.voicelive.aio"]),
+    "help": ("voicelive --help", ["-m", "voicelive", "--help"]),
+    "version": ("voicelive --version", ["-m", "voicelive", "--version"]),
+}
+
+
+def run_startup(
+    pythons: dict[str, str], server: Server, rounds: int, report: Report
+) -> None:
+    """Whole-process wall time of imports and CLI commands, interleaved, medians; then the
+    first connect (connect + ``session.created`` decoded) in a fresh worker per client."""
+    times: dict[str, list[float]] = {k: [] for k in STARTUP_COMMANDS}
+    available = dict(STARTUP_COMMANDS)
+    probe = subprocess.run(
+        [pythons["official"], "-c", "import azure.ai.voicelive.aio"],
+        capture_output=True,
+        check=False,
+    )
+    if probe.returncode != 0:
+        del available["import_official"]
+    keys = list(available)
+    log(f"startup: {rounds} interleaved rounds of {', '.join(keys)}")
+    for r in range(rounds + 1):
+        order = keys[r % len(keys) :] + keys[: r % len(keys)]
+        for key in order:
+            python = pythons["official"] if key == "import_official" else pythons["voicelive"]
+            t0 = time.perf_counter()
+            subprocess.run(
+                [python, *available[key][1]], capture_output=True, check=True, timeout=120
+            )
+            if r > 0:  # round 0 is the warm-up (disk cache)
+                times[key].append(time.perf_counter() - t0)
+    med = {k: statistics.median(v) for k, v in times.items() if v}
+    report.out(f"### Start-up: whole process wall time, {rounds} interleaved rounds, medians")
+    report.out()
+    rows = []
+    base = med.get("import_official")
+    for key, value in med.items():
+        note = ""
+        if key == "import_vl" and base:
+            ratio = value / base
+            note = f"{ratio:.2f}x official (target <= 1.0x: {'met' if ratio <= 1.0 else 'MISSED'})"
+        elif key in ("help", "version"):
+            note = f"target < 0.35 s: {'met' if value < 0.35 else 'MISSED'}"
+        lo, hi = min(times[key]), max(times[key])
+        rows.append([available[key][0], f"{value:.3f}", f"{lo:.3f}-{hi:.3f}", note])
+    report.table(["command", "median s", "min-max s", ""], rows)
+    # first connect in a fresh process: import cost is paid before, at worker start
+    first: dict[str, list[float]] = {}
+    for _ in range(3):
+        for key in ("raw", "voicelive", "official"):
+            if key == "official" and "import_official" not in available:
+                continue
+            try:
+                worker = Worker(key, pythons[key], server.endpoint)
+            except WorkerError:
+                continue
+            try:
+                res = worker.call({"op": "first"}, timeout=120)
+                first.setdefault(key, []).append(res["first_open_s"])
+            finally:
+                worker.close()
+    if first:
+        report.out(
+            "First `connect()` in a fresh process (WebSocket handshake + `session.created` "
+            "decoded; median of 3 fresh processes): "
+            + ", ".join(
+                f"{CLIENTS[k][1]} {1000 * statistics.median(v):.1f} ms" for k, v in first.items()
+            )
+        )
         report.out()
 
 
@@ -606,7 +769,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("--quick", action="store_true", help="tiny sizes: a CI smoke run")
-    ap.add_argument("--only", default="a,b,c,mem,conc", help="comma list of a,b,c,mem,conc")
+    ap.add_argument("--only", default="a,b,c,mem,conc", help="comma list of a,b,c,mem,conc,start")
     ap.add_argument("--clients", default="raw,voicelive,official")
     ap.add_argument("--rounds", type=int, help="measured rounds per client (default 21)")
     ap.add_argument("--audio-deltas", type=int, help="(a) size (default 2000)")
@@ -625,7 +788,8 @@ def main(argv: list[str] | None = None) -> int:
         "--quiet-wait",
         type=float,
         help="before each concurrency run, wait up to this many seconds for other processes "
-        "to go quiet (default 120; 0 in --quick)",
+        "to go quiet (default 120; 0 in --quick); 0 also keeps disturbed rounds of (a)-(c) "
+        "instead of measuring them again (a machine that is never quiet)",
     )
     ap.add_argument("--output", help="also write the report (markdown) to this file")
     args = ap.parse_args(argv)
@@ -682,12 +846,14 @@ def main(argv: list[str] | None = None) -> int:
         report.out()
         ops = [op for op in ("a", "b", "c") if op in only]
         if ops:
-            run_workloads(workers, server, ops, sizes, rounds, not q, report)
+            run_workloads(workers, server, ops, sizes, rounds, not q and quiet_wait > 0, report)
         for w in workers.values():
             w.close()
         if "mem" in only:
             mem_keys = [k for k in present if k != "raw"] + ["raw"]
             run_memory(mem_keys, pythons, server, mem_n, report)
+        if "start" in only:
+            run_startup(pythons, server, 5 if q else rounds, report)
         if "conc" in only:
             run_concurrency(
                 present, pythons, server, conc_n, duration, warmup, repeats, quiet_wait, report
