@@ -237,13 +237,12 @@ class VoiceLiveProtocol:
             event: ServerEvent = SERVER_EVENT_ADAPTER.validate_json(data, extra="allow")
         except ValidationError as exc:
             return self._fallback_server_event(data, exc)
+        cls = type(event)
         # models._base.compact_server_event, inline: 2 GC-tracked allocations per event, not 4
         if not event.__pydantic_extra__:
             _SET_EXTRA(event, None)
-            shared = event._all_fields_set
-            if len(event.__pydantic_fields_set__) == len(shared):
-                _SET_FIELDS_SET(event, shared)
-        cls = type(event)
+            if len(event.__pydantic_fields_set__) == cls._all_fields_count:
+                _SET_FIELDS_SET(event, cls._all_fields_set)
         if cls is ServerEventSessionCreated or cls is ServerEventSessionUpdated:
             self.session = cast(ServerEventSessionCreated, event).session
             self.requested_session = None

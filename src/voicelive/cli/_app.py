@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
 import json
 import os
 import signal
@@ -596,59 +595,62 @@ def _harden(stream: TextIO) -> None:
             reconfigure(errors="replace")
 
 
-# What the commands use, imported into this module when a command is dispatched (the same
-# names as the TYPE_CHECKING block above), so ``voicelive --help``, ``--version`` and
-# ``COMMAND --help`` start without pydantic models, aiohttp or numpy.
-_COMMAND_IMPORTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("asyncio", ()),
-    ("azure.core.exceptions", ("ClientAuthenticationError",)),
-    ("..aio", ("VoiceLiveConnection", "connect")),
-    ("..conversation", ("compare_session",)),
-    ("..exceptions", ("AuthenticationError", "ConnectionClosed", "VoiceLiveError")),
-    ("..models", ("RequestSession",)),
-    (
-        "..testing",
-        (
-            "CassetteRecorder",
-            "Emulator",
-            "MockServer",
-            "MockServerConnection",
-            "Script",
-            "ScriptError",
-            "load_script",
-        ),
-    ),
-    ("._cassettes", ("load_cassette", "print_cassette")),
-    (
-        "._demo",
-        (
-            "DemoError",
-            "DemoOptions",
-            "InputError",
-            "check_output_path",
-            "demo_emulator",
-            "load_input",
-            "output_announcement",
-            "requested_session",
-            "run_exchange",
-        ),
-    ),
-    ("._target", ("Target", "TargetError", "open_target", "safe_endpoint")),
-    ("._timeline", ("Timeline", "describe_session")),
-)
-
-
 def _import_commands() -> None:
-    """Import the commands' dependencies into this module (once, on dispatch)."""
+    """Import what the commands use into this module, once, when a command is dispatched.
+
+    The same names as the ``TYPE_CHECKING`` block above: ``voicelive --help``, ``--version``
+    and ``COMMAND --help`` then start without asyncio, pydantic models, aiohttp or numpy.
+    """
     if "connect" in globals():
         return
-    namespace = globals()
-    for module_name, names in _COMMAND_IMPORTS:
-        module = importlib.import_module(module_name, __package__)
-        if not names:
-            namespace[module_name] = module
-        for name in names:
-            namespace[name] = getattr(module, name)
+    import asyncio
+
+    from azure.core.exceptions import ClientAuthenticationError
+
+    from .. import testing
+    from ..aio import VoiceLiveConnection, connect
+    from ..conversation import compare_session
+    from ..exceptions import AuthenticationError, ConnectionClosed, VoiceLiveError
+    from ..models import RequestSession
+    from . import _demo, _target
+    from ._cassettes import load_cassette, print_cassette
+    from ._timeline import Timeline, describe_session
+
+    globals().update(
+        asyncio=asyncio,
+        ClientAuthenticationError=ClientAuthenticationError,
+        VoiceLiveConnection=VoiceLiveConnection,
+        connect=connect,
+        compare_session=compare_session,
+        AuthenticationError=AuthenticationError,
+        ConnectionClosed=ConnectionClosed,
+        VoiceLiveError=VoiceLiveError,
+        RequestSession=RequestSession,
+        CassetteRecorder=testing.CassetteRecorder,
+        Emulator=testing.Emulator,
+        MockServer=testing.MockServer,
+        MockServerConnection=testing.MockServerConnection,
+        Script=testing.Script,
+        ScriptError=testing.ScriptError,
+        load_script=testing.load_script,
+        load_cassette=load_cassette,
+        print_cassette=print_cassette,
+        DemoError=_demo.DemoError,
+        DemoOptions=_demo.DemoOptions,
+        InputError=_demo.InputError,
+        check_output_path=_demo.check_output_path,
+        demo_emulator=_demo.demo_emulator,
+        load_input=_demo.load_input,
+        output_announcement=_demo.output_announcement,
+        requested_session=_demo.requested_session,
+        run_exchange=_demo.run_exchange,
+        Target=_target.Target,
+        TargetError=_target.TargetError,
+        open_target=_target.open_target,
+        safe_endpoint=_target.safe_endpoint,
+        Timeline=Timeline,
+        describe_session=describe_session,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

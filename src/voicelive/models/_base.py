@@ -363,11 +363,13 @@ class ServerEventBase(_WireModel):
 
     # Every field name of the class, shared by received events that carried all of them.
     _all_fields_set: ClassVar[SharedFieldsSet]
+    _all_fields_count: ClassVar[int]
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
         cls._all_fields_set = SharedFieldsSet(cls.model_fields)
+        cls._all_fields_count = len(cls._all_fields_set)
 
     def __init__(self, data: Mapping[str, Any] | None = None, /, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
@@ -446,6 +448,7 @@ class SharedFieldsSet(set[str]):
 
 
 ServerEventBase._all_fields_set = SharedFieldsSet(ServerEventBase.model_fields)
+ServerEventBase._all_fields_count = len(ServerEventBase._all_fields_set)
 
 
 def compact_server_event(event: ServerEventBase) -> None:
@@ -460,6 +463,5 @@ def compact_server_event(event: ServerEventBase) -> None:
     """
     if not event.__pydantic_extra__:
         _SET_EXTRA(event, None)
-        shared = event._all_fields_set
-        if len(event.__pydantic_fields_set__) == len(shared):
-            _SET_FIELDS_SET(event, shared)
+        if len(event.__pydantic_fields_set__) == event._all_fields_count:
+            _SET_FIELDS_SET(event, event._all_fields_set)
