@@ -13,7 +13,6 @@ from __future__ import annotations
 import importlib
 import importlib.abc
 import importlib.machinery
-import importlib.util
 import sys
 import types
 from collections.abc import Sequence
@@ -22,17 +21,45 @@ __all__ = ["install_as_azure_ai_voicelive"]
 
 _ALIAS = "azure.ai.voicelive"
 _PARENT = "azure.ai"
-_TARGET = "voicelive"
+
+
+def _public_module(name: str) -> types.ModuleType:
+    """The voicelive module standing in for the official package's public module ``name``.
+
+    A fixed table of static imports (no import by computed name): these are the official
+    package's public modules, and voicelive has each of them.
+    """
+    if name == _ALIAS:
+        import voicelive
+
+        return voicelive
+    if name == _ALIAS + ".aio":
+        from . import aio
+
+        return aio
+    if name == _ALIAS + ".models":
+        from . import models
+
+        return models
+    if name == _ALIAS + ".telemetry":
+        from . import telemetry
+
+        return telemetry
+    raise ModuleNotFoundError(
+        f"{name!r} is not available: install_as_azure_ai_voicelive() provides the official "
+        "package's public modules only (azure.ai.voicelive, .aio, .models, .telemetry)",
+        name=name,
+    )
+
+
+_PUBLIC = frozenset({_ALIAS, _ALIAS + ".aio", _ALIAS + ".models", _ALIAS + ".telemetry"})
 
 
 class _AliasLoader(importlib.abc.Loader):
-    """Loads ``azure.ai.voicelive.X`` as the already imported ``voicelive.X``."""
-
-    def __init__(self, target: str) -> None:
-        self._target = target
+    """Loads ``azure.ai.voicelive.X`` as the voicelive module ``voicelive.X``."""
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
-        return importlib.import_module(self._target)
+        return _public_module(spec.name)
 
     def exec_module(self, module: types.ModuleType) -> None:
         """Nothing to run: the module was executed when voicelive imported it."""
@@ -68,20 +95,9 @@ class _VoiceLiveAliasFinder(importlib.abc.MetaPathFinder):
             return importlib.machinery.ModuleSpec(fullname, _EmptyPackageLoader(), is_package=True)
         if fullname != _ALIAS and not fullname.startswith(_ALIAS + "."):
             return None
-        real = _TARGET + fullname[len(_ALIAS) :]
-        real_spec = importlib.util.find_spec(real)
-        if real_spec is None:
-            raise ModuleNotFoundError(
-                f"{fullname!r} is not available: install_as_azure_ai_voicelive() maps it to "
-                f"{real!r}, which voicelive does not have (it provides the official SDK's "
-                "public modules only)",
-                name=fullname,
-            )
-        return importlib.machinery.ModuleSpec(
-            fullname,
-            _AliasLoader(real),
-            is_package=real_spec.submodule_search_locations is not None,
-        )
+        if fullname not in _PUBLIC:
+            _public_module(fullname)  # raises ModuleNotFoundError naming the module
+        return importlib.machinery.ModuleSpec(fullname, _AliasLoader(), is_package=True)
 
 
 def install_as_azure_ai_voicelive() -> None:
