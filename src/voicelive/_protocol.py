@@ -58,6 +58,7 @@ from .models import (
 )
 from .models._base import _SET_EXTRA, _SET_FIELDS_SET
 from .models._client_events import ClientEventBase
+from .models._hints import warn_unknown_values, with_field_hints
 
 __all__ = [
     "DEFAULT_MAX_MESSAGE_SIZE",
@@ -170,7 +171,12 @@ class VoiceLiveProtocol:
                 raise TypeError(
                     f"expected a client event model or a dict, got {type(event).__name__}"
                 )
-            event = CLIENT_EVENT_ADAPTER.validate_python(event)
+            try:
+                event = CLIENT_EVENT_ADAPTER.validate_python(event)
+            except ValidationError as error:
+                roots = list(CLIENT_EVENT_CLASSES.values())
+                raise with_field_hints(error, roots) from None
+            warn_unknown_values(event, event.type)
         self.note_sent(event)
         return event.to_wire_json()
 

@@ -62,7 +62,7 @@ from collections.abc import ItemsView, Iterator, KeysView, Mapping, MutableMappi
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 __all__ = [
     "ServerEventBase",
@@ -144,7 +144,14 @@ class _WireModel(BaseModel, MutableMapping[str, Any]):
                     f"got {type(data).__name__}"
                 )
             kwargs = {**data, **kwargs}
-        super().__init__(**kwargs)
+        try:
+            super().__init__(**kwargs)
+        except ValidationError as error:
+            # Unknown keys name the closest valid field ("did you mean 'instructions'?").
+            raise _hints.with_field_hints(error, [type(self)]) from None
+        if isinstance(self, VoiceLiveModel):
+            # Enum-like values the library does not know: sent, with one warning per value.
+            _hints.warn_unknown_values(self)
 
     # Not a custom ``__init__`` for pydantic: validation keeps building instances in
     # pydantic-core (see ServerEventBase) and never calls this.
@@ -465,3 +472,7 @@ def compact_server_event(event: ServerEventBase) -> None:
         _SET_EXTRA(event, None)
         if len(event.__pydantic_fields_set__) == event._all_fields_count:
             _SET_FIELDS_SET(event, event._all_fields_set)
+
+
+# Imported last: ``_hints`` uses :func:`closest_name` from this module.
+from . import _hints  # noqa: E402

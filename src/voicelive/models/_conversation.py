@@ -24,7 +24,7 @@ from __future__ import annotations
 import base64
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, ConfigDict, Discriminator, Tag
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Tag
 
 from ._base import ServerModel, VoiceLiveModel
 from ._enums import (
@@ -42,6 +42,7 @@ from ._session import (
     ToolChoice,
     ToolUnion,
     Voice,
+    _discriminator,
     _MaxTokens,
     _ModalityT,
     _OutputAudioFormatT,
@@ -246,7 +247,10 @@ ContentPartUnion = Annotated[
     | Annotated[ResponseTextContentPart, Tag("text")]
     | Annotated[ResponseAudioContentPart, Tag("audio")]
     | Annotated[UnknownContentPart, Tag(_UNKNOWN_TAG)],
-    Discriminator(_tag_by("type", _CONTENT_PART_TAGS, UnknownContentPart)),
+    _discriminator(
+        _tag_by("type", _CONTENT_PART_TAGS, UnknownContentPart),
+        "a content part object such as {'type': 'text', 'text': '...'}",
+    ),
 ]
 """A content part of a server item, selected by ``type``."""
 
@@ -256,12 +260,13 @@ MessageContentPartUnion = Annotated[
     | Annotated[OutputTextContentPart, Tag("text")]
     | Annotated[RequestImageContentPart, Tag("input_image")]
     | Annotated[UnknownContentPart, Tag(_UNKNOWN_TAG)],
-    Discriminator(
+    _discriminator(
         _tag_by(
             "type",
             frozenset({"input_text", "input_audio", "text", "input_image"}),
             UnknownContentPart,
-        )
+        ),
+        "a content part object such as {'type': 'input_text', 'text': '...'}",
     ),
 ]
 """A content part of a client message, selected by ``type`` (``input_image`` included)."""
@@ -371,7 +376,7 @@ _MESSAGE_ROLE_TAGS = {
 _REQUEST_ITEM_TAGS = frozenset({"function_call", "function_call_output", "mcp_approval_response"})
 
 
-def _request_item_tag(value: Any) -> str:
+def _request_item_tag(value: Any) -> str | None:
     """``type`` selects the item class; messages are selected again by ``role``."""
     if isinstance(value, dict):
         item_type = value.get("type")
@@ -380,6 +385,8 @@ def _request_item_tag(value: Any) -> str:
         return _UNKNOWN_TAG
     elif type(value) is MessageItem:
         return "message"
+    elif not isinstance(value, BaseModel):
+        return None
     else:
         item_type = getattr(value, "type", None)
         role = getattr(value, "role", None)
@@ -399,7 +406,11 @@ ConversationRequestItemUnion = Annotated[
     | Annotated[FunctionCallOutputItem, Tag("function_call_output")]
     | Annotated[MCPApprovalResponseRequestItem, Tag("mcp_approval_response")]
     | Annotated[UnknownConversationRequestItem, Tag(_UNKNOWN_TAG)],
-    Discriminator(_request_item_tag),
+    _discriminator(
+        _request_item_tag,
+        "a conversation item object such as "
+        "{'type': 'message', 'role': 'user', 'content': [{'type': 'input_text', 'text': '...'}]}",
+    ),
 ]
 """A client-sent item, selected by ``type`` (and ``role`` for messages)."""
 
@@ -654,7 +665,10 @@ ResponseItemUnion = Annotated[
     | Annotated[ResponseFileSearchCallItem, Tag("file_search_call")]
     | Annotated[ResponseFoundryAgentCallItem, Tag("foundry_agent_call")]
     | Annotated[UnknownResponseItem, Tag(_UNKNOWN_TAG)],
-    Discriminator(_tag_by("type", _RESPONSE_ITEM_TAGS, UnknownResponseItem)),
+    _discriminator(
+        _tag_by("type", _RESPONSE_ITEM_TAGS, UnknownResponseItem),
+        "a conversation item object such as {'type': 'message', ...}",
+    ),
 ]
 """A server item, selected by ``type``."""
 
@@ -706,10 +720,11 @@ ResponseStatusDetailsUnion = Annotated[
     | Annotated[ResponseIncompleteDetails, Tag("incomplete")]
     | Annotated[ResponseFailedDetails, Tag("failed")]
     | Annotated[UnknownResponseStatusDetails, Tag(_UNKNOWN_TAG)],
-    Discriminator(
+    _discriminator(
         _tag_by(
             "type", frozenset({"cancelled", "incomplete", "failed"}), UnknownResponseStatusDetails
-        )
+        ),
+        "a status-details object such as {'type': 'cancelled', 'reason': '...'}",
     ),
 ]
 """Response status details, selected by ``type``."""

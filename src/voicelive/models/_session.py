@@ -22,7 +22,15 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, ConfigDict, Discriminator, Field, PlainSerializer, Tag
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PlainSerializer,
+    Tag,
+)
 
 from ._base import ServerModel, VoiceLiveModel
 from ._enums import (
@@ -157,15 +165,27 @@ _UNKNOWN_TAG = "voicelive.unknown"
 """Tag of the fallback variant of every polymorphic hierarchy (not a real wire value)."""
 
 
-def _tag_by(field: str, known: frozenset[str], fallback: type[Any]) -> Callable[[Any], str]:
-    """Build a callable discriminator: known ``field`` values map to themselves, others to the
-    fallback variant (also used for instances of the fallback class itself)."""
+def _discriminator(tag: Callable[[Any], str | None], expected: str) -> Discriminator:
+    """The union's discriminator; a value of the wrong kind fails with ``expected ...`` in the
+    user's terms (error type ``wrong_kind``), never naming the internal fallback tag."""
+    return Discriminator(
+        tag, custom_error_type="wrong_kind", custom_error_message=f"expected {expected}"
+    )
 
-    def tag(value: Any) -> str:
+
+def _tag_by(field: str, known: frozenset[str], fallback: type[Any]) -> Callable[[Any], str | None]:
+    """Build a callable discriminator: known ``field`` values map to themselves, others to the
+    fallback variant (also used for instances of the fallback class itself). A value that is
+    neither a dict nor a model (``voice=42``) has no tag: pydantic then reports the union's
+    ``wrong_kind`` error (see :func:`_discriminator`) instead of a fallback-class error."""
+
+    def tag(value: Any) -> str | None:
         if isinstance(value, dict):
             key = value.get(field)
         elif isinstance(value, fallback):
             return _UNKNOWN_TAG
+        elif not isinstance(value, BaseModel):
+            return None
         else:
             key = getattr(value, field, None)
         if isinstance(key, str) and key in known:
@@ -288,7 +308,7 @@ _VOICE_CLASSES: dict[str, type[VoiceLiveModel]] = {
 _voice_object_tag = _tag_by("type", frozenset(_VOICE_CLASSES), UnknownVoice)
 
 
-def _voice_tag(value: Any) -> str:
+def _voice_tag(value: Any) -> str | None:
     """A plain string is a voice name; objects are selected by ``type``."""
     if isinstance(value, str):
         return "str"
@@ -304,7 +324,11 @@ Voice = Annotated[
     | Annotated[AzureAvatarVoiceSyncVoice, Tag("avatar-voice-sync")]
     | Annotated[AzureRealtimeNativeVoice, Tag("azure-realtime-native")]
     | Annotated[UnknownVoice, Tag(_UNKNOWN_TAG)],
-    Discriminator(_voice_tag),
+    _discriminator(
+        _voice_tag,
+        "a voice: a voice name such as 'alloy', or a voice object such as "
+        "{'type': 'azure-standard', 'name': 'en-US-AvaNeural'}",
+    ),
 ]
 """A voice: an OpenAI voice name (``str``) or one of the voice objects, selected by ``type``."""
 
@@ -429,7 +453,10 @@ EouDetectionUnion = Annotated[
     | Annotated[AzureSemanticDetectionMultilingual, Tag("semantic_detection_v1_multilingual")]
     | Annotated[SmartEndOfTurnDetection, Tag("smart_end_of_turn_detection")]
     | Annotated[UnknownEouDetection, Tag(_UNKNOWN_TAG)],
-    Discriminator(_tag_by("model", frozenset(_EOU_CLASSES), UnknownEouDetection)),
+    _discriminator(
+        _tag_by("model", frozenset(_EOU_CLASSES), UnknownEouDetection),
+        "an end-of-utterance detector object such as {'model': 'semantic_detection_v1'}",
+    ),
 ]
 """An end-of-utterance detector, selected by ``model``."""
 
@@ -547,7 +574,10 @@ TurnDetectionUnion = Annotated[
     | Annotated[AzureSemanticVadEn, Tag("azure_semantic_vad_en")]
     | Annotated[AzureSemanticVadMultilingual, Tag("azure_semantic_vad_multilingual")]
     | Annotated[UnknownTurnDetection, Tag(_UNKNOWN_TAG)],
-    Discriminator(_tag_by("type", frozenset(_TURN_DETECTION_CLASSES), UnknownTurnDetection)),
+    _discriminator(
+        _tag_by("type", frozenset(_TURN_DETECTION_CLASSES), UnknownTurnDetection),
+        "a turn-detection object such as {'type': 'server_vad'} (or None to turn it off)",
+    ),
 ]
 """A turn-detection configuration, selected by ``type``."""
 
@@ -752,7 +782,10 @@ ToolUnion = Annotated[
     | Annotated[MCPServer, Tag("mcp")]
     | Annotated[FoundryAgentTool, Tag("foundry_agent")]
     | Annotated[UnknownTool, Tag(_UNKNOWN_TAG)],
-    Discriminator(_tag_by("type", frozenset(_TOOL_CLASSES), UnknownTool)),
+    _discriminator(
+        _tag_by("type", frozenset(_TOOL_CLASSES), UnknownTool),
+        "a tool object such as {'type': 'function', 'name': 'get_weather', 'parameters': {...}}",
+    ),
 ]
 """A tool, selected by ``type``."""
 
@@ -782,7 +815,7 @@ class UnknownToolChoiceSelection(ToolChoiceSelection, ServerModel):
 _tool_choice_object_tag = _tag_by("type", frozenset({"function"}), UnknownToolChoiceSelection)
 
 
-def _tool_choice_tag(value: Any) -> str:
+def _tool_choice_tag(value: Any) -> str | None:
     """A plain string (``auto``/``none``/``required``/function name) or an object."""
     if isinstance(value, str):
         return "str"
@@ -793,7 +826,10 @@ ToolChoice = Annotated[
     Annotated[str, Tag("str")]
     | Annotated[ToolChoiceFunctionSelection, Tag("function")]
     | Annotated[UnknownToolChoiceSelection, Tag(_UNKNOWN_TAG)],
-    Discriminator(_tool_choice_tag),
+    _discriminator(
+        _tool_choice_tag,
+        "'auto', 'none', 'required', a function name, or {'type': 'function', 'name': ...}",
+    ),
 ]
 """``"auto"``, ``"none"``, ``"required"``, a function name, or a selection object."""
 
@@ -845,12 +881,13 @@ InterimResponseConfig = Annotated[
     Annotated[StaticInterimResponseConfig, Tag("static_interim_response")]
     | Annotated[LlmInterimResponseConfig, Tag("llm_interim_response")]
     | Annotated[UnknownInterimResponseConfig, Tag(_UNKNOWN_TAG)],
-    Discriminator(
+    _discriminator(
         _tag_by(
             "type",
             frozenset({"static_interim_response", "llm_interim_response"}),
             UnknownInterimResponseConfig,
-        )
+        ),
+        "an interim-response object such as {'type': 'static_interim_response', 'texts': [...]}",
     ),
 ]
 """An interim-response configuration, selected by ``type``."""
