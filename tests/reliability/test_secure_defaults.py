@@ -695,9 +695,6 @@ _FORBIDDEN_OWNERS = {"ast", "importlib", "pickle", "marshal", "yaml", "builtins"
 # The only dynamic imports voicelive makes, each of a name that no remote peer chooses.
 # Keyed by the module's path inside the package; the value is the reason it is safe.
 _ALLOWED_DYNAMIC_IMPORTS = {
-    "_install.py": "imports voicelive's own modules: voicelive + the suffix of the "
-    "azure.ai.voicelive import being aliased",
-    "cli/_app.py": "imports the CLI commands' modules from the constant _COMMAND_IMPORTS",
     "telephony/_agent.py": "imports the module the operator names with --app module:setup",
     "testing/_script.py": "imports the optional PyYAML by its fixed name (then safe_load only)",
 }
