@@ -426,10 +426,21 @@ class _Worker:
                 appends = await self.client.send_audio(conn, chunks)
                 elapsed = time.perf_counter() - t0
                 return {"elapsed": elapsed, "appends": appends}
+            stats0 = gc.get_stats()
             t0 = time.perf_counter()
             events, audio_bytes = await self.client.receive_response(conn)
             elapsed = time.perf_counter() - t0
-            return {"elapsed": elapsed, "events": events, "audio_bytes": audio_bytes}
+            # collections the workload caused (depends on allocations, not on timing)
+            gcs = [
+                b["collections"] - a["collections"]
+                for a, b in zip(stats0, gc.get_stats(), strict=True)
+            ]
+            return {
+                "elapsed": elapsed,
+                "events": events,
+                "audio_bytes": audio_bytes,
+                "gc_collections": gcs,
+            }
         finally:
             await self.client.close(conn)
 

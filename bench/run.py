@@ -302,6 +302,7 @@ def run_workloads(
     for op in ops:
         n = sizes[op]
         times: dict[str, list[float]] = {k: [] for k in keys}
+        gc_counts: dict[str, list[list[int]]] = {}
         broken: set[str] = set()
         log(f"workload {op} (n={n}): 1 warm-up + {rounds} rounds x {len(keys)} clients")
         r = done = redone = 0
@@ -326,6 +327,8 @@ def run_workloads(
                     broken.add(key)
                     continue
                 got_round[key] = res["elapsed"]
+                if "gc_collections" in res:
+                    gc_counts.setdefault(key, []).append(res["gc_collections"])
             noisy = retry_noisy and meter.other_pct() > NOISY_PCT
             if noisy and redone < 3 * rounds:
                 redone += 1
@@ -368,6 +371,20 @@ def run_workloads(
                 ]
             )
         report.table(["client", "median ms", "min-max ms", "us/event", "vs raw", "target"], rows)
+        if gc_counts:
+            per_k = {
+                k: [1000 * statistics.median(c[g] for c in v) / events for g in range(3)]
+                for k, v in gc_counts.items()
+            }
+            report.out(
+                "Collections per 1,000 events received (gen 0/1/2, median round; set by "
+                "allocations, not timing): "
+                + "; ".join(
+                    f"{workers[k].label} {'/'.join(f'{x:.2f}' for x in v)}"
+                    for k, v in per_k.items()
+                )
+            )
+            report.out()
     return medians
 
 
