@@ -106,8 +106,14 @@ async def _ws_frames(ws: web.WebSocketResponse) -> AsyncIterator[str | bytes]:
             break
 
 
-def acs_answer_with_sdk(connection_string: str, sample_rate: int = 24000) -> AcsAnswer:
-    """An :data:`AcsAnswer` using ``azure-communication-callautomation`` (extra ``acs``)."""
+def acs_answer_with_sdk(
+    connection_string: str, sample_rate: int = 24000, **client_options: Any
+) -> AcsAnswer:
+    """An :data:`AcsAnswer` using ``azure-communication-callautomation`` (extra ``acs``).
+
+    ``client_options`` go to ``CallAutomationClient.from_connection_string`` (e.g.
+    ``connection_verify`` for a private CA).
+    """
     try:
         from azure.communication.callautomation import (
             AudioFormat,
@@ -135,7 +141,8 @@ def acs_answer_with_sdk(connection_string: str, sample_rate: int = 24000) -> Acs
                 AudioFormat.PCM24_K_MONO if sample_rate == 24000 else AudioFormat.PCM16_K_MONO
             ),
         )
-        async with CallAutomationClient.from_connection_string(connection_string) as client:
+        client = CallAutomationClient.from_connection_string(connection_string, **client_options)
+        async with client:
             await client.answer_call(context, callback_url, media_streaming=options)
 
     return answer
