@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
 import inspect
-import pkgutil
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -93,8 +93,9 @@ async def load_agent(spec: str) -> PhoneAgent:
     module_name, _, attr = spec.partition(":")
     if not module_name or not attr:
         raise ValueError(f"--app takes 'module:attribute', not {spec!r}")
-    try:  # the operator's own module, named like gunicorn's app spec
-        target = pkgutil.resolve_name(spec)
+    module = importlib.import_module(module_name)
+    try:
+        target = getattr(module, attr)
     except AttributeError:
         raise ValueError(f"module {module_name!r} has no attribute {attr!r}") from None
     value = target() if callable(target) and not isinstance(target, PhoneAgent) else target
