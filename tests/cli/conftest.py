@@ -20,11 +20,15 @@ from voicelive.testing import MockServer
 
 
 @pytest.fixture(autouse=True)
-def _no_azure(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every CLI test starts with no endpoint, no key, no colors."""
+def _no_azure(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every CLI test starts with no endpoint, no key, no colors, in an empty directory.
+
+    (The demo writes reply.wav to the working directory by default: never into the clone.)
+    """
     monkeypatch.delenv(ENDPOINT_ENV, raising=False)
     monkeypatch.delenv(KEY_ENV, raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
 
 
 @contextmanager

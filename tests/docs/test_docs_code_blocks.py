@@ -28,7 +28,7 @@ PAGES = {
     "guides/telephony.md": 3,
     "guides/voice-live-events.md": 3,
     "guides/logging-and-security.md": 1,
-    "migration.md": 1,
+    "migration.md": 2,
     "troubleshooting.md": 1,
     "cli.md": 0,
     "examples.md": 0,  # the examples are included from examples/ and run by tests/examples
@@ -47,7 +47,11 @@ EXPECT = {
     "concepts/errors.md": ["check your key (HTTP 401)"],
     "guides/telephony.md": ["truncated item_", "at 600 ms", "ended by caller", "s of μ-law audio for the caller"],
     "guides/voice-live-events.md": ['"output_audio_timestamp_types":["word"]', "ms  Hello!"],
-    "migration.md": ["closed with 1001: session expired"],
+    "migration.md": [
+        "closed with 1001: session expired",
+        "event.delta as is: 74880 bytes of audio",
+        "base64-decoded again: 2571 bytes of noise, 0 chunks raised binascii.Error",
+    ],
 }
 
 
