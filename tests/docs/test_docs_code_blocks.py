@@ -45,7 +45,12 @@ EXPECT = {
         "voicelive.unknown brand.new.event 42",
     ],
     "concepts/errors.md": ["check your key (HTTP 401)"],
-    "guides/telephony.md": ["truncated item_", "at 600 ms", "ended by caller", "s of μ-law audio for the caller"],
+    "guides/telephony.md": [
+        "truncated item_",
+        "at 600 ms",
+        "ended by caller",
+        "s of μ-law audio for the caller",
+    ],
     "guides/voice-live-events.md": ['"output_audio_timestamp_types":["word"]', "ms  Hello!"],
     "migration.md": [
         "closed with 1001: session expired",
