@@ -199,3 +199,18 @@ def test_delete_pop_update_setdefault_clear() -> None:
     assert "new_key" not in event
     with pytest.raises(KeyError):
         del event["new_key"]
+
+
+def test_a_model_equals_a_mapping_with_the_same_wire_items() -> None:
+    """Official code compares models with dicts (``event.session == {...}``)."""
+    from voicelive.models import AzureStandardVoice, RequestSession
+
+    session = RequestSession(instructions="be brief", voice=AzureStandardVoice(name="en-US-Ava"))
+    wire = {"instructions": "be brief", "voice": {"type": "azure-standard", "name": "en-US-Ava"}}
+    assert session == wire
+    assert wire == session
+    assert session != {"instructions": "be brief"}
+    assert session != {**wire, "voice": {"type": "azure-standard", "name": "other"}}
+    assert session != "be brief"
+    assert session == RequestSession(**session.model_dump(exclude_unset=True))
+    assert session != RequestSession(instructions="other")

@@ -203,6 +203,17 @@ class _WireModel(BaseModel, MutableMapping[str, Any]):
     def __bool__(self) -> bool:
         return True
 
+    def __eq__(self, other: object) -> bool:
+        """Equal to a model as pydantic compares them, and to a mapping with the same wire
+        items (``event.session == {"voice": {...}}``), as the official SDK's models are."""
+        if isinstance(other, BaseModel):
+            return super().__eq__(other)
+        if isinstance(other, Mapping):
+            return dict(self.items()) == dict(other.items())
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable: unhashable, as before
+
     def get(self, key: str, default: Any = None) -> Any:
         """``self[key]`` if ``key`` is present, else ``default`` (wire keys)."""
         try:
