@@ -424,3 +424,48 @@ async def test_emulator_barge_in_with_server_vad() -> None:
         assert not result.cancelled  # server VAD cancelled it already
         assert result.truncation is not None
         assert result.truncation.audio_end_ms == 300
+
+
+# ------------------------------------------------------------------------------ pinned edges
+
+
+async def test_a_second_interruption_does_not_truncate_a_handled_item_again() -> None:
+    async with manual(audio("a1", 48_000)) as link:
+        tracker = PlaybackTracker(link.client)
+        await link.deliver()
+        tracker.played("a1", 24_000)
+        first = await tracker.interrupt(cancel=False)
+        assert first.truncation is not None
+        assert first.truncation.audio_end_ms == 500
+        tracker.played("a1", 4_800)  # the device drained a little more of a1 after all
+        second = await tracker.interrupt(cancel=False)
+        assert second.truncation is None
+        assert second.skipped == "nothing played"
+        sent = await link.rest()
+        assert types(sent) == ["conversation.item.truncate"]  # once, not twice
+
+
+async def test_reset_forgets_the_active_response() -> None:
+    """After a reconnect the old response is gone: an interruption must not cancel it."""
+    async with manual(response("created")) as link:
+        tracker = PlaybackTracker(link.client)
+        await link.deliver()
+        assert tracker.response_in_progress == "r1"
+        tracker.reset()
+        assert tracker.response_in_progress is None
+        result = await tracker.interrupt(cancel=True)
+        assert not result.cancelled
+        assert await link.rest() == []
+
+
+async def test_a_late_response_done_does_not_end_the_current_response() -> None:
+    async with manual(
+        response("created", "r1"), response("created", "r2"), response("done", "r1")
+    ) as link:
+        tracker = PlaybackTracker(link.client)
+        await link.deliver(3)
+        assert tracker.response_in_progress == "r2"
+        result = await tracker.interrupt(cancel=True)
+        assert result.cancelled
+        assert result.response_id == "r2"
+        assert types(await link.rest()) == ["response.cancel"]

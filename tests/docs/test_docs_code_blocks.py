@@ -31,6 +31,7 @@ PAGES = {
     "migration.md": 2,
     "troubleshooting.md": 1,
     "cli.md": 0,
+    "development.md": 0,
     "examples.md": 0,  # the examples are included from examples/ and run by tests/examples
 }
 NO_RUN = "<!-- no-run:"
