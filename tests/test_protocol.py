@@ -208,3 +208,38 @@ def test_closed_exception_classification() -> None:
         assert isinstance(error, ConnectionClosedError)
         assert (error.code, error.reason) == (code, "r")
     assert closed_exception(None).code == 1006
+
+
+def test_session_field_prefers_what_was_requested_and_set_then_what_was_confirmed() -> None:
+    proto = VoiceLiveProtocol(Side.CLIENT)
+    assert proto.session_field("input_audio_format") is None  # nothing known yet
+    proto.decode_server_frame(
+        json.dumps(
+            {
+                "type": "session.created",
+                "event_id": "e1",
+                "session": {"id": "s1", "input_audio_format": "g711_ulaw"},
+            }
+        )
+    )
+    assert proto.session_field("input_audio_format") == "g711_ulaw"
+    # a partial update leaves the confirmed format in force until the server answers
+    proto.encode_client_event({"type": "session.update", "session": {"instructions": "hi"}})
+    assert proto.session_field("input_audio_format") == "g711_ulaw"
+    assert proto.session_field("instructions") == "hi"
+    # an update that sets the format takes effect for the next frames at once
+    proto.encode_client_event(
+        {"type": "session.update", "session": {"input_audio_format": "pcm16"}}
+    )
+    assert proto.session_field("input_audio_format") == "pcm16"
+    proto.decode_server_frame(
+        json.dumps(
+            {
+                "type": "session.updated",
+                "event_id": "e2",
+                "session": {"id": "s1", "input_audio_format": "g711_alaw"},
+            }
+        )
+    )
+    assert proto.requested_session is None
+    assert proto.session_field("input_audio_format") == "g711_alaw"  # what the server confirmed

@@ -137,3 +137,20 @@ async def test_append_audio_encodes_g711_and_rejects_bad_shapes() -> None:
                 await conn.input_audio_buffer.append_audio(
                     np.zeros((10, 3), np.int16), sample_rate=16000
                 )
+
+
+async def test_append_audio_follows_a_format_switch_mid_stream() -> None:
+    """The encoder built for PCM16 is rebuilt when the session switches to G.711: the appends
+    after the switch are μ-law at 8 kHz, never PCM16 labelled as G.711."""
+    tone = (8000 * np.sin(np.arange(2400) / 5)).astype(np.int16)  # 100 ms at 24 kHz
+    async with MockServer() as server:
+        async with connect(endpoint=server.endpoint, credential=KEY) as conn:
+            await conn.input_audio_buffer.append_audio(tone, sample_rate=24000, flush=True)
+            (pcm,) = await _appended(server, 1)
+            assert pcm == tone.astype("<i2").tobytes()  # 24 kHz PCM16 passes through
+            await conn.session.update(session={"input_audio_format": "g711_ulaw"})
+            await conn.input_audio_buffer.append_audio(tone, sample_rate=24000, flush=True)
+            _, ulaw = await _appended(server, 2)
+    assert abs(len(ulaw) - 800) <= 1  # 24 kHz -> 8 kHz, one byte per sample
+    expected = ulaw_encode(resample(tone, 24000, 8000))
+    assert ulaw[:700] == expected[:700]

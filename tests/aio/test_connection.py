@@ -14,6 +14,7 @@ from voicelive.aio import ConnectionClosed, VoiceLiveConnection, connect
 from voicelive.exceptions import (
     ConnectionClosedError,
     ConnectionClosedOK,
+    LocalProtocolError,
     MalformedFrameError,
     MessageTooLargeError,
     ReceiveTimeoutError,
@@ -494,3 +495,70 @@ async def test_recv_bytes_returns_frames_undecoded_and_queued_events_first() -> 
             with pytest.raises(ConnectionClosedError) as closed:
                 await client.recv_bytes()
             assert closed.value.code == 1011
+
+
+async def test_a_raised_max_msg_size_lets_the_larger_frame_through() -> None:
+    """What the MessageTooLargeError message recommends works: a 5 MB frame is refused under
+    the 4 MiB default and read whole once max_msg_size is raised."""
+    big = text_frame(1, delta="x" * 5_000_000)
+
+    async def handler(conn: MockServerConnection) -> None:
+        await conn.send_raw(big)
+        async for _ in conn:
+            pass
+
+    async with MockServer(handler) as server:
+        async with connect(endpoint=server.endpoint, credential=KEY) as client:
+            with pytest.raises(MessageTooLargeError, match="max_msg_size"):
+                await asyncio.wait_for(client.recv(), 10)
+        options: dict[str, int] = {"max_msg_size": 6_000_000}
+        async with connect(
+            endpoint=server.endpoint, credential=KEY, connection_options=options
+        ) as client:
+            event = await asyncio.wait_for(client.recv(), 10)
+            assert isinstance(event, ServerEventResponseTextDelta)
+            assert event.delta == "x" * 5_000_000
+
+
+async def test_expect_futures_fail_when_the_connection_closes() -> None:
+    async def handler(conn: MockServerConnection) -> None:
+        await conn.recv()  # the client's signal
+        await conn.close(1011, "server going away")
+
+    async with MockServer(handler) as server:
+        async with connect(endpoint=server.endpoint, credential=KEY) as client:
+            first = client.expect("response.done")
+            second = client.expect(ServerEventError)
+            await client.send({"type": "input_audio_buffer.clear"})
+            with pytest.raises(ConnectionClosedError) as closed:
+                await client.wait_future(first, timeout=5)
+            assert closed.value.code == 1011
+            assert second.done()
+            failed = second.exception()
+            assert isinstance(failed, ConnectionClosedError)
+            assert failed.code == 1011
+
+
+async def test_base64_str_audio_is_checked_like_bytes() -> None:
+    received: list[str] = []
+
+    async def handler(conn: MockServerConnection) -> None:
+        async for event in conn:
+            received.append(event.type)
+
+    async with MockServer(handler) as server:
+        async with connect(endpoint=server.endpoint, credential=KEY) as client:
+            for bad in ("not base64!", "AAE", "ÿÿÿÿ"):
+                with pytest.raises(LocalProtocolError, match="base64"):
+                    await client.input_audio_buffer.append(audio=bad)
+            too_big = bytes(15 * 1024 * 1024 + 2)
+            with pytest.raises(LocalProtocolError, match="15 MiB"):
+                await client.input_audio_buffer.append(audio=too_big)
+            with pytest.raises(LocalProtocolError, match="15 MiB"):
+                await client.input_audio_buffer.append(
+                    audio=base64.b64encode(too_big).decode()
+                )
+            await client.input_audio_buffer.append(audio=base64.b64encode(b"\x01\x00").decode())
+            await client.send({"type": "input_audio_buffer.clear"})
+            await client.close()
+    assert received == ["input_audio_buffer.append", "input_audio_buffer.clear"]  # no bad one
