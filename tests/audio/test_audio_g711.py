@@ -139,3 +139,14 @@ def test_decoded_arrays_are_writable() -> None:
     out = ulaw_decode(b"\x00\x01")
     out[0] = 5
     assert out[0] == 5
+
+
+def test_memoryviews_count_bytes_not_items() -> None:
+    """A memoryview over int16 samples has 3 items but 6 bytes: a whole number of samples."""
+    pcm = np.array([1000, -1000, 32767], dtype="<i2")
+    view = memoryview(pcm)  # format 'h': len() counts samples
+    assert len(view) == 3
+    assert ulaw_encode(view) == ulaw_encode(pcm)
+    assert alaw_encode(view) == alaw_encode(pcm)
+    with pytest.raises(AudioFormatError, match="3 bytes"):
+        ulaw_encode(memoryview(b"\x00\x01\x02"))
