@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +68,8 @@ MIN_COMMIT_MS = 100
 """Least audio ``input_audio_buffer.commit`` accepts, as the service."""
 
 TEXT_DELTA_MS = 20
+ARGUMENT_CHUNK = 24
+"""Characters per tool-call arguments delta."""
 """Nominal duration of one text/argument delta, for real-time pacing."""
 
 
@@ -251,6 +253,20 @@ class EmulatorState:
         event.update(fields)
         self._out.append(event)
         return event
+
+    def _stream_arguments(
+        self, event_prefix: str, ids: dict[str, Any], item: dict[str, Any], **done_fields: Any
+    ) -> Iterator[float]:
+        """Stream a tool call's ``arguments`` (already complete in ``done_fields``) as
+        ``<event_prefix>.delta`` events of ``ARGUMENT_CHUNK`` characters, growing
+        ``item["arguments"]`` as they go, then ``<event_prefix>.done``; yields the pacing."""
+        arguments: str = done_fields["arguments"]
+        for start in range(0, len(arguments), ARGUMENT_CHUNK):
+            delta = arguments[start : start + ARGUMENT_CHUNK]
+            item["arguments"] += delta
+            self._emit(f"{event_prefix}.delta", **ids, delta=delta)
+            yield float(TEXT_DELTA_MS)
+        self._emit(f"{event_prefix}.done", **ids, **done_fields)
 
     def _error(
         self,

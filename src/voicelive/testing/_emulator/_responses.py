@@ -463,20 +463,18 @@ class ResponsesPart(EmulatorState):
         }
         output_index = self._add_output_item(response, item)
         yield 0.0
-        arguments = call.arguments_json()
         ids = {
             "response_id": response.id,
             "item_id": item["id"],
             "output_index": output_index,
             "call_id": item["call_id"],
         }
-        for start in range(0, len(arguments), 24):
-            delta = arguments[start : start + 24]
-            item["arguments"] += delta
-            self._emit("response.function_call_arguments.delta", **ids, delta=delta)
-            yield float(TEXT_DELTA_MS)
-        self._emit(
-            "response.function_call_arguments.done", **ids, arguments=arguments, name=call.name
+        yield from self._stream_arguments(
+            "response.function_call_arguments",
+            ids,
+            item,
+            arguments=call.arguments_json(),
+            name=call.name,
         )
         self._close_item(response, "completed")
 

@@ -46,12 +46,6 @@ from ._base import ResponseState as _Resp
 
 __all__ = ["ToolsPart"]
 
-_ARG_CHUNK = 24
-
-
-def _deltas(text: str) -> list[str]:
-    return [text[i : i + _ARG_CHUNK] for i in range(0, len(text), _ARG_CHUNK)]
-
 
 class ToolsPart(EmulatorState):
     """MCP, Foundry agent and search calls (planned by the response part, streamed here)."""
@@ -184,12 +178,9 @@ class ToolsPart(EmulatorState):
         index = self._add_output_item(response, item)
         yield 0.0
         ids = {"response_id": response.id, "item_id": item["id"], "output_index": index}
-        arguments = call.arguments_json()
-        for delta in _deltas(arguments):
-            item["arguments"] += delta
-            self._emit("response.mcp_call_arguments.delta", **ids, delta=delta)
-            yield float(TEXT_DELTA_MS)
-        self._emit("response.mcp_call_arguments.done", **ids, arguments=arguments)
+        yield from self._stream_arguments(
+            "response.mcp_call_arguments", ids, item, arguments=call.arguments_json()
+        )
         self._emit("response.mcp_call.in_progress", item_id=item["id"], output_index=index)
         yield float(TEXT_DELTA_MS)
         if call.error is not None:
@@ -217,12 +208,9 @@ class ToolsPart(EmulatorState):
         index = self._add_output_item(response, item)
         yield 0.0
         ids = {"response_id": response.id, "item_id": item["id"], "output_index": index}
-        arguments = call.arguments_json()
-        for delta in _deltas(arguments):
-            item["arguments"] += delta
-            self._emit("response.foundry_agent_call_arguments.delta", **ids, delta=delta)
-            yield float(TEXT_DELTA_MS)
-        self._emit("response.foundry_agent_call_arguments.done", **ids, arguments=arguments)
+        yield from self._stream_arguments(
+            "response.foundry_agent_call_arguments", ids, item, arguments=call.arguments_json()
+        )
         agent_response_id = self._ids.next("agentresp")
         item["agent_response_id"] = agent_response_id
         where = {"item_id": item["id"], "output_index": index}
