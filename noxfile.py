@@ -90,61 +90,21 @@ def official_tests(session: nox.Session) -> None:
     session.run("python", "tests/compat/run_official_tests.py", *session.posargs)
 
 
-# Mutation testing: the modules users depend on most. mutmut first runs the tests listed in
-# [tool.mutmut] once to learn which tests reach which function, then runs only those tests
-# for each mutant. Score target: >= 85 % killed per module; survivors judged
-# equivalent are listed with a reason in docs/development.md.
-MUTATION_MODULES = [
-    "voicelive._protocol",
-    "voicelive.aio._connect",
-    "voicelive.aio._connection",
-    "voicelive.aio._resources",
-    "voicelive.aio._transport",
-    "voicelive.aio._hooks",
-    "voicelive.audio._convert",
-    "voicelive.audio._formats",
-    "voicelive.audio._framing",
-    "voicelive.audio._g711",
-    "voicelive.audio._resample",
-    "voicelive.audio._wav",
-    "voicelive.audio._wire",
-    "voicelive.conversation._playback",
-    "voicelive.conversation._guard",
-]
-
-
-def _mutation_scores(modules: list[str]) -> dict[str, tuple[int, int, list[str]]]:
-    """killed, total and the surviving mutants of each module, from mutmut's result files."""
-    import json
-    from pathlib import Path
-
-    scores: dict[str, tuple[int, int, list[str]]] = {}
-    for module in modules:
-        meta = Path("mutants/src", *module.split(".")).with_suffix(".py.meta")
-        if not meta.exists():
-            continue
-        codes = json.loads(meta.read_text())["exit_code_by_key"]
-        # killed: a test failed (1), pytest broke (3) or the mutant hung past the timeout
-        killed = [k for k, c in codes.items() if c in (1, 3, 24, -24, 36, 152, 255)]
-        survived = sorted(k for k, c in codes.items() if c not in (1, 3, 24, -24, 36, 152, 255))
-        scores[module] = (len(killed), len(codes), survived)
-    return scores
-
-
+# Mutation testing: the modules users depend on most, each with the tests that cover it
+# (MODULE_TESTS in .ci/mutants.py). Score target: >= 85 % detected per module; survivors
+# judged equivalent are listed with a reason in docs/development.md.
 @nox.session
 def mutants(session: nox.Session) -> None:
-    """Mutation testing with mutmut 3, one module at a time on one worker (CPU heavy: ~minutes
-    per module). ``nox -s mutants -- voicelive.audio._g711`` runs one module. Prints
-    killed/total per module and the survivors (``mutmut show NAME`` shows one)."""
+    """Mutation testing with mutmut 3, one module at a time (CPU heavy: minutes per module).
+
+    ``nox -s mutants -- voicelive._protocol`` mutates and runs only that module, in its own
+    cached working directory ``.mutmut/<module>/``; no argument runs every module. Options
+    after ``--``: ``--max-children N`` (workers, default 1), ``--fail-under PCT`` (default
+    85). Prints detected/total per module and every mutant not detected; the diffs are in
+    ``.mutmut/<module>/survivors.txt`` (``cd .mutmut/<module> && mutmut show NAME``).
+    """
     session.install("-e", ".[test]", "mutmut>=3.8,<4")
-    modules = session.posargs or list(MUTATION_MODULES)
-    for module in modules:
-        session.run("mutmut", "run", "--max-children", "1", f"{module}.*")
-    for module, (killed, total, survived) in _mutation_scores(modules).items():
-        score = 100 * killed / total if total else 100.0
-        session.log(f"{module}: {killed}/{total} killed ({score:.0f} %)")
-        for name in survived:
-            session.log(f"    survived: {name}")
+    session.run("python", ".ci/mutants.py", *session.posargs)
 
 
 @nox.session
