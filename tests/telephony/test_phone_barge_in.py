@@ -13,7 +13,7 @@ import json
 
 from telephony_support import AUTH_TOKEN, Clock, phone_stack
 
-from voicelive.telephony import PhoneServerConfig
+from voicelive.telephony import PhoneAgent, PhoneServerConfig
 from voicelive.testing import FakeAcsCall, FakeTwilioCall, Reply, ScriptedResponder
 
 SECOND = "Sorry, go ahead."
@@ -38,14 +38,45 @@ def _audio_of(emulator: object, response_index: int) -> bytes:
     )
 
 
-async def test_twilio_barge_in_truncates_at_what_the_caller_heard() -> None:
+class Lockstep:
+    """The caller's playback and the bridge's clock moving together, 20 ms at a time.
+
+    Twilio plays in real time, and the bridge counts the audio played since the last echoed
+    mark on its clock. So each step moves the bridge's clock by 20 ms, plays 20 ms at the
+    fake caller (echoing the marks it reaches), then waits until the bridge has read those
+    echoes: a DTMF key sent after them comes back through ``on_dtmf`` (frames of one
+    stream are handled in order).
+    """
+
+    def __init__(self) -> None:
+        self.clock = Clock()
+        self._handled = asyncio.Event()
+        self.agent = PhoneAgent(on_dtmf=lambda bridge, digit: self._handled.set())
+
+    async def play(self, call: FakeTwilioCall, ms: int) -> None:
+        for _ in range(ms // 20):
+            self.clock.now += 0.020
+            await call.play(20)
+            self._handled.clear()
+            await call.press("0")
+            await asyncio.wait_for(self._handled.wait(), 10)
+
+
+async def _twilio_barge_in(config: PhoneServerConfig, lockstep: Lockstep | None) -> None:
     responder = ScriptedResponder([Reply(text=LONG), Reply(text=SECOND)])
-    async with phone_stack(responder=responder) as (server, emulator):
+    agent = lockstep.agent if lockstep is not None else None
+    clock = lockstep.clock if lockstep is not None else None
+    stack = phone_stack(agent, config=config, clock=clock, responder=responder)
+    async with stack as (server, emulator):
         call = await FakeTwilioCall.dial(server.url, auth_token=AUTH_TOKEN)
         try:
             await call.say("What bread do you have?")
             await call.wait_queued(2000)
-            await call.play(740)  # the caller heard 740 ms, then talks over the agent
+            # the caller heard 740 ms, then talks over the agent
+            if lockstep is not None:
+                await lockstep.play(call, 740)
+            else:
+                await call.play(740)
             heard = call.heard_ms
             await call.say("Wait, do you have rye?")
             await call.wait_clears(1)
@@ -65,6 +96,18 @@ async def test_twilio_barge_in_truncates_at_what_the_caller_heard() -> None:
     second = _audio_of(emulator, 1)
     assert bytes(call.segments[1]) == second
     assert call.clears == 1
+
+
+async def test_twilio_barge_in_truncates_at_what_the_caller_heard() -> None:
+    """A mark every 100 ms (the default); the last echo was at 700 ms, 40 ms before."""
+    await _twilio_barge_in(PhoneServerConfig(twilio_auth_token=AUTH_TOKEN), Lockstep())
+
+
+async def test_twilio_barge_in_with_a_mark_every_frame_needs_no_clock() -> None:
+    """``twilio_mark_ms=20``: every frame acknowledged, heard audio from the echoes alone
+    (the caller plays faster than real time and the bridge's clock is the real one)."""
+    config = PhoneServerConfig(twilio_auth_token=AUTH_TOKEN, twilio_mark_ms=20)
+    await _twilio_barge_in(config, None)
 
 
 async def test_twilio_interruption_before_first_audio_sends_no_truncate() -> None:

@@ -20,4 +20,5 @@ def test_bench_telephony_smoke() -> None:
     detail = f"stdout:\n{proc.stdout[-3000:]}\nstderr:\n{proc.stderr[-3000:]}"
     assert proc.returncode == 0, detail
     assert "| 3 | bridge |" in proc.stdout, detail
-    assert "| 3 | **added** |" in proc.stdout, detail
+    assert "| 3 | **bridge adds** |" in proc.stdout, detail
+    assert "WebSocket messages per 20 ms frame" in proc.stdout, detail

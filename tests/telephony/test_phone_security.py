@@ -229,7 +229,10 @@ async def test_without_credentials_the_server_binds_loopback_only(
     assert server.loopback_only
     assert "listening on 127.0.0.1 only" in caplog.text
     secured = PhoneServer(
-        PhoneAgent(), _never, config=PhoneServerConfig(twilio_auth_token="tok-secret-123"), host="0.0.0.0"
+        PhoneAgent(),
+        _never,
+        config=PhoneServerConfig(twilio_auth_token="tok-secret-123"),
+        host="0.0.0.0",
     )
     assert secured.host == "0.0.0.0"
     assert "tok-secret-123" not in repr(secured.config)

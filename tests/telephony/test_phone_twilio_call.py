@@ -45,6 +45,7 @@ async def test_whole_call_with_a_tool_call() -> None:
             await call.wait_queued(500)
             await call.play(100_000)
             assert call.heard_ms >= 500
+            await call.wait_marked()  # the end of the audio heard is marked and echoed
             await call.hangup()
             (ended,) = await asyncio.wait_for(server.wait_ended(1), 10)
         finally:

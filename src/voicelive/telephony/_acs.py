@@ -30,6 +30,7 @@ import asyncio
 import json
 import time
 from collections.abc import Mapping
+from json.encoder import encode_basestring_ascii as _quote
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -174,10 +175,7 @@ def parse_acs_message(data: str | bytes | Mapping[str, Any]) -> AcsInbound:
 
 def audio_frame(payload: str) -> str:
     """The wire JSON of an outbound ``AudioData`` frame (base64 PCM16)."""
-    return json.dumps(
-        {"kind": "AudioData", "audioData": {"data": payload}, "stopAudio": None},
-        separators=(",", ":"),
-    )
+    return '{"kind":"AudioData","audioData":{"data":' + _quote(payload) + '},"stopAudio":null}'
 
 
 STOP_AUDIO_FRAME = '{"kind":"StopAudio","audioData":null,"stopAudio":{}}'

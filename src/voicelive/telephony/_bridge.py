@@ -146,7 +146,7 @@ class CallBridge:
             if isinstance(event, PhoneAudio):
                 await append(audio=event.payload)
             elif isinstance(event, PhoneMark):
-                core.mark_played(event.name)
+                core.mark_played(event.name, self._clock())
             elif isinstance(event, PhoneDtmf):
                 await self._dtmf(event.digit)
             elif isinstance(event, PhoneStop):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from ..audio import G711_ALAW, G711_ULAW, PCM16_16K, PCM16_24K, AudioFormat
 from . import _acs, _twilio
@@ -121,18 +121,26 @@ CALLER_PARAMETER = "caller"
 """The ``<Parameter>`` carrying the caller's number (``From`` of the voice webhook)."""
 
 
+def _fast_media_obj(obj: dict[str, Any], body: str, key: str) -> PhoneAudio | None:
+    """Caller audio taken from a decoded frame without a model round trip, or ``None``
+    (take the full path)."""
+    inner = obj.get(body)
+    if type(inner) is dict:
+        payload = inner.get(key)
+        track = inner.get("track", "inbound")
+        if type(payload) is str and track in ("inbound", "inbound_track") and payload:
+            return PhoneAudio(payload)
+    return None
+
+
 def _fast_media(data: str | bytes, tag: str, kind: str, body: str, key: str) -> PhoneAudio | None:
     """Caller audio decoded without a model round trip, or ``None`` (take the full path)."""
     try:
         obj = json.loads(data)
-        if obj[tag] == kind:
-            inner = obj[body]
-            payload = inner[key]
-            track = inner.get("track", "inbound")
-            if type(payload) is str and track in ("inbound", "inbound_track") and payload:
-                return PhoneAudio(payload)
-    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
-        pass
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if type(obj) is dict and obj.get(tag) == kind:
+        return _fast_media_obj(obj, body, key)
     return None
 
 
@@ -142,6 +150,8 @@ class PhoneProvider:
     name: str = ""
     acks: bool = False
     """True when the provider echoes marks after playback (Twilio)."""
+    mark_ms: int = 0
+    """Audio between two marks (see :class:`~voicelive.telephony.BridgeCore`); 0: no marks."""
 
     def __init__(self) -> None:
         self.stream_id = ""
@@ -164,17 +174,46 @@ class PhoneProvider:
 
 
 class TwilioProvider(PhoneProvider):
-    """Twilio Media Streams (μ-law 8 kHz, marks echoed after playback)."""
+    """Twilio Media Streams (μ-law 8 kHz, marks echoed after playback).
+
+    Args:
+        mark_ms: assistant audio between two marks: a mark follows the first frame of each
+            item's audio, then a delta once ``mark_ms`` went out since the last mark, and the
+            end of each response's audio. Heard audio is what the echoes acknowledge plus
+            the playback time since the last echo, capped at the next mark. 20 (or less):
+            a mark after every 20 ms frame and heard audio from the echoes alone (exact
+            whatever the clock, at three times the WebSocket messages).
+    """
 
     name = "twilio"
     acks = True
 
+    def __init__(self, mark_ms: int = 100) -> None:
+        super().__init__()
+        if mark_ms <= 0:
+            raise ValueError(f"mark_ms must be positive, got {mark_ms}")
+        self.mark_ms = mark_ms
+        self._prefix_sid: str | None = None
+        self._media_prefix = ""
+
     def parse(self, data: str | bytes) -> PhoneEvent:
         """See :meth:`PhoneProvider.parse`."""
-        fast = _fast_media(data, "event", "media", "media", "payload")
-        if fast is not None:  # the hot path: 50 frames a second per call
-            return fast
-        msg = _twilio.parse_twilio_message(data)
+        try:
+            obj = json.loads(data)
+        except (ValueError, UnicodeDecodeError):
+            obj = None  # parse_twilio_message says what is wrong with it
+        if type(obj) is dict:  # the hot paths: media 50 times a second, mark echoes
+            kind = obj.get("event")
+            if kind == "media":
+                fast = _fast_media_obj(obj, "media", "payload")
+                if fast is not None:
+                    return fast
+            elif kind == "mark":
+                mark = obj.get("mark")
+                name = mark.get("name") if type(mark) is dict else None
+                if type(name) is str:
+                    return PhoneMark(name)
+        msg = _twilio.parse_twilio_message(obj if type(obj) is dict else data)
         if isinstance(msg, _twilio.TwilioMedia):
             if msg.media.track not in ("inbound", "inbound_track"):
                 return PhoneIgnored(f"media of track {msg.media.track!r}")
@@ -203,8 +242,11 @@ class TwilioProvider(PhoneProvider):
         return PhoneIgnored(msg.event)
 
     def audio(self, payload: str) -> str:
-        """See :meth:`PhoneProvider.audio`."""
-        return _twilio.media_frame(self.stream_id, payload)
+        """See :meth:`PhoneProvider.audio` (``payload`` is base64: nothing to escape)."""
+        if self._prefix_sid != self.stream_id:
+            self._prefix_sid = self.stream_id
+            self._media_prefix = _twilio.media_prefix(self.stream_id)
+        return self._media_prefix + payload + '"}}'
 
     def mark(self, name: str) -> str | None:
         """See :meth:`PhoneProvider.mark`."""

@@ -70,6 +70,8 @@ class PhoneServerConfig:
         acs_webhook_secret: required as ``?secret=`` on ``/acs/incoming`` when set.
         acs_sample_rate: 24000 or 16000 (the ACS audio format asked for when answering).
         token_ttl: seconds a Twilio stream token stays valid.
+        twilio_mark_ms: assistant audio between two Twilio marks (see
+            :class:`~voicelive.telephony.TwilioProvider`); 20 marks every frame.
     """
 
     public_url: str | None = None
@@ -80,6 +82,7 @@ class PhoneServerConfig:
     acs_webhook_secret: str | None = None
     acs_sample_rate: int = 24000
     token_ttl: float = 30.0
+    twilio_mark_ms: int = 100
 
     def __repr__(self) -> str:
         return (
@@ -346,7 +349,8 @@ class PhoneServer:
             return web.Response(status=403, text="not configured for remote callers")
         ws = web.WebSocketResponse(max_msg_size=1 << 20)
         await ws.prepare(request)
-        await self._bridge_ws(ws, TwilioProvider(), self._check_token, "Twilio")
+        provider = TwilioProvider(mark_ms=self.config.twilio_mark_ms)
+        await self._bridge_ws(ws, provider, self._check_token, "Twilio")
         return ws
 
     # ------------------------------------------------------------------ ACS

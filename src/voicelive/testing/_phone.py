@@ -3,8 +3,9 @@
 Each fake caller talks to a :class:`~voicelive.telephony.PhoneServer` over a real WebSocket,
 exactly as the provider would, and keeps its own *playback clock*: audio the server sends is
 queued, and only :meth:`play` (or ``realtime=True``) moves it to what the caller
-:attr:`heard`. Marks are echoed when the audio queued before them has played (Twilio), and a
-``clear`` / ``StopAudio`` drops the queue (Twilio then echoes the pending marks, as it does).
+:attr:`heard`. Marks are echoed when the audio queued before them has played (at once when it
+already has; Twilio), and a ``clear`` / ``StopAudio`` drops the queue (Twilio then echoes the
+pending marks, as it does).
 Tests therefore decide exactly how much the caller heard, with no wall clock involved.
 """
 
@@ -43,6 +44,8 @@ class FakePhoneCall:
             first clear, ``segments[1]`` after it, ...).
         clears: how many clear / StopAudio frames arrived.
         marks_echoed: the mark names echoed, in order.
+        marks: ``(name, ms)`` of each mark received (Twilio): ``ms`` is the assistant audio
+            received before it, in total.
         close_code, close_reason: how the server closed the socket (``None`` while open).
     """
 
@@ -53,6 +56,8 @@ class FakePhoneCall:
         self.segments: list[bytearray] = [bytearray()]
         self.clears = 0
         self.marks_echoed: list[str] = []
+        self.marks: list[tuple[str, float]] = []
+        self._received_bytes = 0
         self.close_code: int | None = None
         self.close_reason: str | None = None
         self._queue: deque[bytes | str] = deque()  # audio bytes, or a mark name
@@ -113,6 +118,7 @@ class FakePhoneCall:
         async with self._changed:
             self._queue.append(audio)
             self._queued_bytes += len(audio)
+            self._received_bytes += len(audio)
             self.segments[-1] += audio
             self._changed.notify_all()
 
@@ -347,11 +353,31 @@ class FakeTwilioCall(FakePhoneCall):
             await self._on_audio(base64.b64decode(msg.media.payload))
         elif msg.event == "mark":
             async with self._changed:
-                self._queue.append(msg.mark.name)
+                self.marks.append((msg.mark.name, self.fmt.bytes_to_ms(self._received_bytes)))
+                played = not self._queue  # everything before it has played: echo at once
+                if not played:
+                    self._queue.append(msg.mark.name)
                 self._changed.notify_all()
+            if played:
+                await self._echo_mark(msg.mark.name)
         elif msg.event == "clear":
             for name in await self._on_clear():  # Twilio echoes the marks it dropped
                 await self._echo_mark(name)
+
+    async def wait_marked(self, *, timeout: float = 10.0) -> None:
+        """Wait until a mark follows all the assistant audio received so far (bounded).
+
+        The bridge marks the end of an answer's audio when the answer ends; a mark that
+        comes after audio already played is echoed at once.
+        """
+        total = self._received_bytes
+        await self._wait(
+            lambda: (
+                self.closed
+                or (bool(self.marks) and self.marks[-1][1] >= self.fmt.bytes_to_ms(total))
+            ),
+            timeout,
+        )
 
     async def _echo_mark(self, name: str) -> None:
         self.marks_echoed.append(name)
