@@ -29,8 +29,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import cProfile
 import json
 import os
+import signal
 import struct
 import subprocess
 import sys
@@ -141,7 +143,7 @@ async def _serve_standin() -> None:
     await asyncio.Event().wait()
 
 
-async def _serve_bridge(voicelive_url: str) -> None:
+async def _serve_bridge(voicelive_url: str, profile: str | None) -> None:
     from azure.core.credentials import AzureKeyCredential
 
     from voicelive.aio import connect
@@ -151,9 +153,17 @@ async def _serve_bridge(voicelive_url: str) -> None:
         return await connect(endpoint=voicelive_url, credential=AzureKeyCredential("k"), model="m")
 
     agent = PhoneAgent(session={"turn_detection": None})
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    profiler = cProfile.Profile() if profile else None
     async with PhoneServer(agent, open_connection, port=0) as server:
         print(f"READY {server.port}", flush=True)
-        await asyncio.Event().wait()
+        if profiler is not None:
+            profiler.enable()
+        await stop.wait()
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(profile)
 
 
 # --------------------------------------------------------------------------- callers
@@ -165,6 +175,8 @@ class Callers:
     def __init__(self) -> None:
         self.outbound: list[float] = []
         self.measuring = False
+        self.marks = 0
+        """Marks received in the measuring window."""
 
     async def dial(self, http: ClientSession, url: str, direct: bool, index: int) -> Any:
         if direct:
@@ -195,14 +207,22 @@ class Callers:
                 if self.measuring:
                     self.outbound.append(_age(event["media"]["payload"]))
             elif kind == "mark":
+                self.marks += self.measuring
                 echo = {"event": "mark", "streamSid": sid, "mark": event["mark"]}
                 await ws.send_str(json.dumps(echo))
 
     async def run(
-        self, url: str, stats_url: str, calls: int, seconds: float, direct: bool
-    ) -> tuple[list[float], list[float], float]:
-        """``(inbound, outbound, elapsed)`` latencies of one run."""
+        self, url: str, stats_url: str, calls: int, seconds: float, bridge_pid: int | None
+    ) -> tuple[list[float], list[float], float, float]:
+        """``(inbound, outbound, window, bridge CPU seconds)`` of one run.
+
+        Straight to the stand-in when ``bridge_pid`` is ``None``. The window runs from the
+        first frame sent to the end of the drain after the last one; the bridge's CPU time
+        is read at both ends (call set-up and tear-down are outside it).
+        """
+        direct = bridge_pid is None
         self.outbound = []
+        self.marks = 0
         settle = min(0.5, seconds)
         async with ClientSession(connector=TCPConnector(limit=0)) as http:  # no pool cap
             sockets: list[Any] = []
@@ -216,10 +236,11 @@ class Callers:
             await asyncio.sleep(settle)  # sessions applied
             loop = asyncio.get_running_loop()
             seq = 0
-            began = loop.time()
-            next_tick = began
             async with http.post(stats_url):  # discard what came before the window
                 pass
+            cpu0 = _cpu_seconds(bridge_pid) if bridge_pid else 0.0
+            began = loop.time()
+            next_tick = began
             self.measuring = True
             while loop.time() - began < seconds:
                 seq += 1
@@ -235,9 +256,10 @@ class Callers:
                     )
                 next_tick += TICK
                 await asyncio.sleep(max(0.0, next_tick - loop.time()))
-            elapsed = loop.time() - began
-            await asyncio.sleep(settle / 2)
+            await asyncio.sleep(settle / 2)  # drain
             self.measuring = False
+            window = loop.time() - began
+            cpu = _cpu_seconds(bridge_pid) - cpu0 if bridge_pid else 0.0
             async with http.post(stats_url) as response:
                 inbound = await response.json()
             for i, ws in enumerate(sockets):
@@ -248,7 +270,7 @@ class Callers:
             for listener in listeners:
                 listener.cancel()
             await asyncio.gather(*listeners, return_exceptions=True)
-        return inbound, self.outbound, elapsed
+        return inbound, self.outbound, window, cpu
 
 
 # --------------------------------------------------------------------------- driver
@@ -259,9 +281,19 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def _start(*args: str) -> tuple[subprocess.Popen[str], int]:
+def _machine_busy() -> float:
+    """CPU seconds the whole machine spent busy (all cores, all processes)."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+async def _start(*args: str, src: str | None = None) -> tuple[subprocess.Popen[str], int]:
     command = [sys.executable, __file__, *args]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: ASYNC220
+    env = dict(os.environ)
+    if src is not None:  # the bridge imports voicelive from this source tree
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [src, env.get("PYTHONPATH")]))
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)  # noqa: ASYNC220
     assert proc.stdout is not None
     line = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), 60)
     return proc, int(line.split()[1])
@@ -274,60 +306,99 @@ def _row(calls: int, path: str, inbound: list[float], outbound: list[float], cpu
     )
 
 
+async def _measure_bridge(
+    callers: Callers,
+    name: str,
+    bridge: subprocess.Popen[str],
+    bridge_url: str,
+    standin: subprocess.Popen[str],
+    standin_url: str,
+    calls: int,
+    seconds: float,
+    direct: tuple[list[float], list[float]],
+) -> None:
+    own0, standin0 = _cpu_seconds(os.getpid()), _cpu_seconds(standin.pid)
+    busy0, wall0 = _machine_busy(), time.perf_counter()
+    b_in, b_out, window, cpu = await callers.run(
+        bridge_url, standin_url + "/stats", calls, seconds, bridge.pid
+    )
+    wall = time.perf_counter() - wall0
+    own = _cpu_seconds(os.getpid()) - own0
+    standin_cpu = _cpu_seconds(standin.pid) - standin0
+    others = max(0.0, _machine_busy() - busy0 - own - standin_cpu - cpu) / wall
+    frames = calls * round(seconds / TICK)
+    # through the bridge per frame: media in, append out, delta in, media out, marks + echoes
+    messages = (len(b_in) + len(b_out) + 2 * len(b_in) + 2 * callers.marks) / max(1, len(b_in))
+    share = cpu / window
+    d_in, d_out = direct
+    print(
+        _row(
+            calls,
+            name,
+            b_in,
+            b_out,
+            f"{share * 100:.0f}% of a core, {cpu * 1000 / (calls * seconds):.2f} ms/s per call, "
+            f"{cpu * 1e6 / max(1, (len(b_in) + len(b_out)) / 2):.0f} µs per frame each way",
+        )
+    )
+    print(
+        f"| {calls} | **{name} adds** | p50 +{_pct(b_in, 0.5) - _pct(d_in, 0.5):.2f}, "
+        f"p99 +{_pct(b_in, 0.99) - _pct(d_in, 0.99):.2f} | "
+        f"p50 +{_pct(b_out, 0.5) - _pct(d_out, 0.5):.2f}, "
+        f"p99 +{_pct(b_out, 0.99) - _pct(d_out, 0.99):.2f} | "
+        f"frames in {len(b_in)}/{frames}, out {len(b_out)}/{frames}; "
+        f"{messages:.2f} WebSocket messages per 20 ms frame ({callers.marks} marks); "
+        f"callers {own / wall * 100:.0f}%, stand-in {standin_cpu / wall * 100:.0f}%, "
+        f"other processes {others * 100:.0f}% of a core |",
+        flush=True,
+    )
+
+
 async def _main(args: argparse.Namespace) -> None:
     standin, standin_port = await _start("--standin")
-    bridge, bridge_port = await _start("--bridge", f"http://127.0.0.1:{standin_port}")
     standin_url = f"http://127.0.0.1:{standin_port}"
-    bridge_url = f"http://127.0.0.1:{bridge_port}"
-    callers = Callers()
+    bridge_args = ["--bridge", standin_url]
+    bridges: list[tuple[str, subprocess.Popen[str], str]] = []
+    procs = [standin]
     try:
+        profile = ["--profile", args.profile] if args.profile else []
+        proc, port = await _start(*bridge_args, *profile)
+        procs.append(proc)
+        bridges.append(("bridge", proc, f"http://127.0.0.1:{port}"))
+        if args.baseline_src:
+            proc, port = await _start(*bridge_args, src=args.baseline_src)
+            procs.append(proc)
+            bridges.append(("baseline", proc, f"http://127.0.0.1:{port}"))
+        callers = Callers()
         load = os.getloadavg()[0]
         print(
             f"phone bridge load: {args.seconds:g} s per run, {os.cpu_count()} cores, "
-            f"load average {load:.1f} at start (shared machine)"
+            f"load average {load:.1f} at start"
         )
         print()
         print("| calls | path | inbound p50 / p99 ms | outbound p50 / p99 ms | bridge CPU |")
         print("|---|---|---|---|---|")
         for calls in args.calls:
-            d_in, d_out, _ = await callers.run(
-                standin_url, standin_url + "/stats", calls, args.seconds, direct=True
+            d_in, d_out, _, _ = await callers.run(
+                standin_url, standin_url + "/stats", calls, args.seconds, None
             )
-            cpu0 = _cpu_seconds(bridge.pid)
-            own0 = _cpu_seconds(os.getpid())
-            standin0 = _cpu_seconds(standin.pid)
-            wall0 = time.perf_counter()
-            b_in, b_out, _ = await callers.run(
-                bridge_url, standin_url + "/stats", calls, args.seconds, direct=False
-            )
-            wall = time.perf_counter() - wall0
-            share = (_cpu_seconds(bridge.pid) - cpu0) / wall
-            own = (_cpu_seconds(os.getpid()) - own0) / wall
-            standin_share = (_cpu_seconds(standin.pid) - standin0) / wall
-            expected = calls * int(args.seconds / TICK)
             print(_row(calls, "direct", d_in, d_out, "-"))
-            print(
-                _row(
+            for name, proc, url in bridges:
+                await _measure_bridge(
+                    callers,
+                    name,
+                    proc,
+                    url,
+                    standin,
+                    standin_url,
                     calls,
-                    "bridge",
-                    b_in,
-                    b_out,
-                    f"{share * 100:.0f}% of a core, {share * 1000 / calls:.2f} ms/s per call",
+                    args.seconds,
+                    (d_in, d_out),
                 )
-            )
-            print(
-                f"| {calls} | **added** | p50 +{_pct(b_in, 0.5) - _pct(d_in, 0.5):.2f}, "
-                f"p99 +{_pct(b_in, 0.99) - _pct(d_in, 0.99):.2f} | "
-                f"p50 +{_pct(b_out, 0.5) - _pct(d_out, 0.5):.2f}, "
-                f"p99 +{_pct(b_out, 0.99) - _pct(d_out, 0.99):.2f} | "
-                f"frames in {len(b_in)}/{expected}, out {len(b_out)}/{expected}; "
-                f"callers {own * 100:.0f}%, stand-in {standin_share * 100:.0f}% of a core |",
-                flush=True,
-            )
     finally:
-        for proc in (bridge, standin):
+        for proc in reversed(procs):
             proc.terminate()
-            proc.wait(10)
+            proc.wait(30)
 
 
 def main() -> None:
@@ -339,11 +410,19 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--bridge", metavar="VOICELIVE_URL", help=argparse.SUPPRESS)
     parser.add_argument("--standin", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--profile", metavar="FILE", help="run the bridge under cProfile, stats written to FILE"
+    )
+    parser.add_argument(
+        "--baseline-src",
+        metavar="DIR",
+        help="also measure a second bridge importing voicelive from DIR (before/after)",
+    )
     args = parser.parse_args()
     if args.standin:
         asyncio.run(_serve_standin())
     elif args.bridge:
-        asyncio.run(_serve_bridge(args.bridge))
+        asyncio.run(_serve_bridge(args.bridge, args.profile))
     else:
         asyncio.run(_main(args))
 
