@@ -2,26 +2,38 @@
 
     python bench/bench_telephony.py                         # 50, 200, 500 calls, 5 s each
     python bench/bench_telephony.py --calls 20 --seconds 1  # smoke run
+    python bench/bench_telephony.py --calls 200 --baseline-src /tmp/old/src  # before/after
+    python bench/bench_telephony.py --calls 200 --profile bridge.prof       # cProfile
     nox -s bench_telephony
 
-Three processes:
+Three processes, so that the bridge's CPU time is its own:
 
 * the **bridge**: :class:`voicelive.telephony.PhoneServer`, as ``voicelive phone serve``
-  runs it, connected to
+  runs it (default settings: a Twilio mark about every 100 ms), connected to
 * a minimal **Voice Live stand-in** (raw aiohttp: answers ``session.update``, echoes every
-  ``input_audio_buffer.append`` as one 20 ms ``response.audio.delta``; also a ``/direct``
-  route echoing Twilio frames with no bridge in between), and
+  ``input_audio_buffer.append`` at once as one 20 ms ``response.audio.delta``; also a
+  ``/direct`` route echoing Twilio frames with no bridge in between). Not the emulator:
+  its VAD, responses and pacing would be in the outbound path, and its deltas could not
+  carry the inbound frame's time stamp;
 * the **callers** (this process), speaking Twilio Media Streams: one 20 ms μ-law frame every
   20 ms per call, every mark echoed at once (instant playback).
 
 Frames carry their send time (``time.monotonic()``, one clock for every process on Linux), so
 *inbound* latency (caller frame -> append at the stand-in) and *outbound* latency (delta
 sent by the stand-in -> media frame at the caller) are measured end to end. The same load is
-run **direct** first: the difference of the two is what the bridge adds. CPU per call is the
-bridge process's CPU time (``/proc``) over the run, divided by N.
+run **direct** first, with the same callers and stand-in: the difference of the two
+percentiles is what the bridge adds (its own work, its event-loop queueing and the extra
+loopback hop), with the callers' and stand-in's work subtracted.
 
-All three processes share the machine; on a loaded machine the callers' own scheduling
-delays show up in both paths and the figures are noisy.
+CPU per call is the bridge process's CPU time (``/proc``, user + kernel) from the first frame
+to the end of the drain after the last one (call set-up and tear-down excluded), divided by
+N and by the seconds of audio; "µs per frame" is the same time per 20 ms of one call (one
+frame each way). WebSocket messages per frame counts what crosses the bridge for 20 ms of
+one call: media in, append out, delta in, media out, and the marks and their echoes. The
+other processes' CPU (the machine minus these three) is printed with each row.
+
+``--baseline-src DIR`` starts a second bridge importing voicelive from ``DIR`` (say an
+older ``src/``) and measures it after the first in each row: a same-run before/after.
 """
 
 from __future__ import annotations
@@ -47,18 +59,40 @@ TICK = 0.020
 _STAMP = struct.Struct("<IId")  # call, sequence number, send time
 
 
+_HEAD = 18  # the stamp and 2 filler bytes: a whole number of base64 groups (24 characters)
+_TAIL = base64.b64encode(b"\xff" * (FRAME - _HEAD)).decode()
+_HEAD_CHARS = _HEAD // 3 * 4
+
+
 def _payload(call: int, seq: int) -> str:
-    body = _STAMP.pack(call, seq, time.monotonic())
-    return base64.b64encode(body + b"\xff" * (FRAME - _STAMP.size)).decode()
+    head = _STAMP.pack(call, seq, time.monotonic()) + b"\xff" * (_HEAD - _STAMP.size)
+    return base64.b64encode(head).decode() + _TAIL  # = base64 of the whole 160-byte frame
 
 
-def _restamp(b64: str) -> str:
-    call, seq, _ = _STAMP.unpack(base64.b64decode(b64)[: _STAMP.size])
+def _stamp_at(text: str, key: str) -> tuple[int, int, float]:
+    """The stamp of the base64 payload after ``key`` in a JSON text (no full decode)."""
+    start = text.index(key) + len(key)
+    return _STAMP.unpack(base64.b64decode(text[start : start + _HEAD_CHARS])[: _STAMP.size])
+
+
+def _restamp(text: str, key: str) -> str:
+    call, seq, _ = _stamp_at(text, key)
     return _payload(call, seq)
 
 
-def _age(b64: str) -> float:
-    return time.monotonic() - _STAMP.unpack(base64.b64decode(b64)[: _STAMP.size])[2]
+def _age(text: str, key: str) -> float:
+    return time.monotonic() - _stamp_at(text, key)[2]
+
+
+_DELTA = (
+    '{"type":"response.audio.delta","event_id":"e","response_id":"resp_1",'
+    '"item_id":"item_1","output_index":0,"content_index":0,"delta":"%s"}'
+)
+_MEDIA_IN = (
+    '{"event":"media","streamSid":"MZ%d","media":{"track":"inbound","chunk":"%d",'
+    '"timestamp":"%d","payload":"%s"}}'
+)
+_MEDIA_OUT = '{"event":"media","streamSid":"MZ","media":{"payload":"%s"}}'
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -98,21 +132,13 @@ class StandIn:
         async for msg in ws:
             if msg.type != WSMsgType.TEXT:
                 break
-            event = json.loads(msg.data)
-            kind = event.get("type")
-            if kind == "input_audio_buffer.append":
-                self.inbound.append(_age(event["audio"]))
-                delta = {
-                    "type": "response.audio.delta",
-                    "event_id": "e",
-                    "response_id": "resp_1",
-                    "item_id": "item_1",
-                    "output_index": 0,
-                    "content_index": 0,
-                    "delta": _restamp(event["audio"]),
-                }
-                await ws.send_str(json.dumps(delta))
-            elif kind == "session.update":
+            text = msg.data
+            if text.startswith('{"type":"input_audio_buffer.append"'):  # the hot path
+                self.inbound.append(_age(text, '"audio":"'))
+                await ws.send_str(_DELTA % _restamp(text, '"audio":"'))
+                continue
+            event = json.loads(text)
+            if event.get("type") == "session.update":
                 session.update(event.get("session") or {})
                 reply = {"type": "session.updated", "event_id": "e1", "session": session}
                 await ws.send_str(json.dumps(reply))
@@ -124,12 +150,9 @@ class StandIn:
         async for msg in ws:
             if msg.type != WSMsgType.TEXT:
                 break
-            event = json.loads(msg.data)
-            if event.get("event") == "media":
-                payload = event["media"]["payload"]
-                self.inbound.append(_age(payload))
-                out = {"event": "media", "streamSid": "MZ", "media": {"payload": _restamp(payload)}}
-                await ws.send_str(json.dumps(out))
+            if msg.data.startswith('{"event":"media"'):
+                self.inbound.append(_age(msg.data, '"payload":"'))
+                await ws.send_str(_MEDIA_OUT % _restamp(msg.data, '"payload":"'))
         return ws
 
 
@@ -177,6 +200,8 @@ class Callers:
         self.measuring = False
         self.marks = 0
         """Marks received in the measuring window."""
+        self.system = 0.0
+        """The bridge's CPU seconds in the kernel in the measuring window."""
 
     async def dial(self, http: ClientSession, url: str, direct: bool, index: int) -> Any:
         if direct:
@@ -201,12 +226,13 @@ class Callers:
         async for msg in ws:
             if msg.type != WSMsgType.TEXT:
                 break
-            event = json.loads(msg.data)
-            kind = event.get("event")
-            if kind == "media":
+            text = msg.data
+            if text.startswith('{"event":"media"'):  # the hot path
                 if self.measuring:
-                    self.outbound.append(_age(event["media"]["payload"]))
-            elif kind == "mark":
+                    self.outbound.append(_age(text, '"payload":"'))
+                continue
+            event = json.loads(text)
+            if event.get("event") == "mark":
                 self.marks += self.measuring
                 echo = {"event": "mark", "streamSid": sid, "mark": event["mark"]}
                 await ws.send_str(json.dumps(echo))
@@ -238,28 +264,22 @@ class Callers:
             seq = 0
             async with http.post(stats_url):  # discard what came before the window
                 pass
-            cpu0 = _cpu_seconds(bridge_pid) if bridge_pid else 0.0
+            cpu0 = _cpu_split(bridge_pid) if bridge_pid else (0.0, 0.0)
             began = loop.time()
             next_tick = began
             self.measuring = True
             while loop.time() - began < seconds:
                 seq += 1
                 for i, ws in enumerate(sockets):
-                    media = {
-                        "track": "inbound",
-                        "chunk": str(seq),
-                        "timestamp": str(seq * 20),
-                        "payload": _payload(i, seq),
-                    }
-                    await ws.send_str(
-                        json.dumps({"event": "media", "streamSid": f"MZ{i}", "media": media})
-                    )
+                    await ws.send_str(_MEDIA_IN % (i, seq, seq * 20, _payload(i, seq)))
                 next_tick += TICK
                 await asyncio.sleep(max(0.0, next_tick - loop.time()))
             await asyncio.sleep(settle / 2)  # drain
             self.measuring = False
             window = loop.time() - began
-            cpu = _cpu_seconds(bridge_pid) - cpu0 if bridge_pid else 0.0
+            cpu1 = _cpu_split(bridge_pid) if bridge_pid else (0.0, 0.0)
+            self.system = cpu1[1] - cpu0[1]
+            cpu = cpu1[0] + cpu1[1] - cpu0[0] - cpu0[1]
             async with http.post(stats_url) as response:
                 inbound = await response.json()
             for i, ws in enumerate(sockets):
@@ -276,9 +296,15 @@ class Callers:
 # --------------------------------------------------------------------------- driver
 
 
-def _cpu_seconds(pid: int) -> float:
+def _cpu_split(pid: int) -> tuple[float, float]:
+    """``(user, system)`` CPU seconds of a process."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
+def _cpu_seconds(pid: int) -> float:
+    return sum(_cpu_split(pid))
 
 
 def _machine_busy() -> float:
@@ -338,7 +364,8 @@ async def _measure_bridge(
             b_in,
             b_out,
             f"{share * 100:.0f}% of a core, {cpu * 1000 / (calls * seconds):.2f} ms/s per call, "
-            f"{cpu * 1e6 / max(1, (len(b_in) + len(b_out)) / 2):.0f} µs per frame each way",
+            f"{cpu * 1e6 / max(1, (len(b_in) + len(b_out)) / 2):.0f} µs per frame each way "
+            f"({callers.system / max(cpu, 1e-9) * 100:.0f}% in the kernel)",
         )
     )
     print(
@@ -361,8 +388,8 @@ async def _main(args: argparse.Namespace) -> None:
     bridges: list[tuple[str, subprocess.Popen[str], str]] = []
     procs = [standin]
     try:
-        profile = ["--profile", args.profile] if args.profile else []
-        proc, port = await _start(*bridge_args, *profile)
+        options = ["--profile", args.profile] if args.profile else []
+        proc, port = await _start(*bridge_args, *options)
         procs.append(proc)
         bridges.append(("bridge", proc, f"http://127.0.0.1:{port}"))
         if args.baseline_src:
