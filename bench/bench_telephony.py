@@ -16,7 +16,10 @@ Three processes, so that the bridge's CPU time is its own:
   its VAD, responses and pacing would be in the outbound path, and its deltas could not
   carry the inbound frame's time stamp;
 * the **callers** (this process), speaking Twilio Media Streams: one 20 ms μ-law frame every
-  20 ms per call, every mark echoed at once (instant playback).
+  20 ms per call, every mark echoed at once (instant playback). Real calls start at random
+  times, so their 20 ms clocks are spread over the tick: the calls are sent in 10 groups,
+  2 ms apart (``--aligned`` sends every call's frame at the same instant instead: bursts of
+  N frames, the worst case).
 
 Frames carry their send time (``time.monotonic()``, one clock for every process on Linux), so
 *inbound* latency (caller frame -> append at the stand-in) and *outbound* latency (delta
@@ -56,6 +59,7 @@ from aiohttp import ClientSession, TCPConnector, WSMsgType, web
 
 FRAME = 160  # 20 ms of μ-law at 8 kHz
 TICK = 0.020
+SLOTS = 10  # the tick is split in 2 ms slots, each sending the frames of 1/10 of the calls
 _STAMP = struct.Struct("<IId")  # call, sequence number, send time
 
 
@@ -202,6 +206,7 @@ class Callers:
         """Marks received in the measuring window."""
         self.system = 0.0
         """The bridge's CPU seconds in the kernel in the measuring window."""
+        self.aligned = False
 
     async def dial(self, http: ClientSession, url: str, direct: bool, index: int) -> Any:
         if direct:
@@ -268,12 +273,18 @@ class Callers:
             began = loop.time()
             next_tick = began
             self.measuring = True
+            # the calls' 20 ms clocks are spread over the tick in SLOTS groups (phone calls
+            # start at random times); --aligned sends every call's frame at once
+            slots = 1 if self.aligned else min(SLOTS, calls)
+            groups = [list(enumerate(sockets))[j::slots] for j in range(slots)]
             while loop.time() - began < seconds:
                 seq += 1
-                for i, ws in enumerate(sockets):
-                    await ws.send_str(_MEDIA_IN % (i, seq, seq * 20, _payload(i, seq)))
+                for j, group in enumerate(groups):
+                    for i, ws in group:
+                        await ws.send_str(_MEDIA_IN % (i, seq, seq * 20, _payload(i, seq)))
+                    slot_end = next_tick + TICK * (j + 1) / slots
+                    await asyncio.sleep(max(0.0, slot_end - loop.time()))
                 next_tick += TICK
-                await asyncio.sleep(max(0.0, next_tick - loop.time()))
             await asyncio.sleep(settle / 2)  # drain
             self.measuring = False
             window = loop.time() - began
@@ -397,6 +408,7 @@ async def _main(args: argparse.Namespace) -> None:
             procs.append(proc)
             bridges.append(("baseline", proc, f"http://127.0.0.1:{port}"))
         callers = Callers()
+        callers.aligned = args.aligned
         load = os.getloadavg()[0]
         print(
             f"phone bridge load: {args.seconds:g} s per run, {os.cpu_count()} cores, "
@@ -439,6 +451,12 @@ def main() -> None:
     parser.add_argument("--standin", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
         "--profile", metavar="FILE", help="run the bridge under cProfile, stats written to FILE"
+    )
+    parser.add_argument(
+        "--aligned",
+        action="store_true",
+        help="send every call's frame at the same instant (worst-case bursts) instead of "
+        "spreading the calls' 20 ms clocks over the tick",
     )
     parser.add_argument(
         "--baseline-src",
