@@ -148,6 +148,15 @@ def test_a_next_item_keeps_the_estimate_of_the_one_still_playing() -> None:
     assert tracker.played_ms("item_2") == 0
 
 
+def test_a_new_item_after_silence_counts_nothing_until_its_first_echo() -> None:
+    core, tracker = _twilio_core()
+    _send(core, tracker, _delta(100), _done())
+    core.mark_played("2", T0 + 0.1)  # the first answer played to its end
+    _send(core, tracker, _delta(100, item="item_2"), now=T0 + 5)
+    core.barge_in(T0 + 5.01)  # sent 10 ms ago, but not echoed: not known to be playing
+    assert tracker.played_ms("item_2") == 0
+
+
 def test_barge_in_estimate_is_capped_by_the_next_mark() -> None:
     core, tracker = _twilio_core()
     _send(core, tracker, *[_delta(100)] * 5)
