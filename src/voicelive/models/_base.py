@@ -53,14 +53,12 @@ like a mapping method; a test keeps it that way). The rules, chosen to match the
   behaviour, kept so ``if session.turn_detection:`` style checks keep meaning "not None").
 """
 
-from __future__ import annotations
-
 import base64
 import difflib
 import typing
 from collections.abc import ItemsView, Iterator, KeysView, Mapping, MutableMapping, ValuesView
 from datetime import datetime
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -114,7 +112,18 @@ def _wire_value(value: Any) -> Any:
     return value
 
 
-class _WireModel(BaseModel, MutableMapping[str, Any]):
+# The mapping view is declared to type checkers as a ``MutableMapping`` base, but at run time
+# ``_WireModel`` is only *registered* as one (below): every method the mixins would add is
+# defined here, and keeping the six ``collections.abc`` classes out of the MRO spares pydantic
+# walking them again for each of the ~220 model classes at import (its decorator and
+# annotation collection visit every base of every class).
+if TYPE_CHECKING:
+    _MappingBase = MutableMapping[str, Any]
+else:
+    _MappingBase = object
+
+
+class _WireModel(BaseModel, _MappingBase):
     """Behaviour shared by every wire model (not public): serialization and the mapping view.
 
     The mapping methods are defined here (not inherited from the ``MutableMapping`` mixins) so
@@ -213,6 +222,7 @@ class _WireModel(BaseModel, MutableMapping[str, Any]):
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]  # mutable: unhashable, as before
+    __reversed__ = None  # as ``Mapping``: ``reversed(model)`` is a TypeError
 
     def get(self, key: str, default: Any = None) -> Any:
         """``self[key]`` if ``key`` is present, else ``default`` (wire keys)."""
@@ -380,7 +390,7 @@ class ServerEventBase(_WireModel):
     """Server-assigned id of this event."""
 
     # Every field name of the class, shared by received events that carried all of them.
-    _all_fields_set: ClassVar[SharedFieldsSet]
+    _all_fields_set: ClassVar["SharedFieldsSet"]
     _all_fields_count: ClassVar[int]
 
     @classmethod
@@ -430,11 +440,13 @@ class ServerEventBase(_WireModel):
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
 
+MutableMapping.register(_WireModel)
+
 _SET_FIELDS_SET = BaseModel.__dict__["__pydantic_fields_set__"].__set__
 _SET_EXTRA = BaseModel.__dict__["__pydantic_extra__"].__set__
 
 
-def _shared_set_is_read_only(self: SharedFieldsSet, *args: Any) -> None:
+def _shared_set_is_read_only(self: "SharedFieldsSet", *args: Any) -> None:
     raise TypeError(
         "this fields set is shared by many received events and is read-only; use "
         "event.model_fields_set, which gives the event its own copy"

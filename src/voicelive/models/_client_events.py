@@ -10,8 +10,6 @@ Besides the 19 events of SDK 1.3.1 this module models ``transcription_session.up
 as a raw dict by the SDK) and ``rtc.call.sdp.create`` (Java SDK, WebRTC signalling).
 """
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, TypeAdapter

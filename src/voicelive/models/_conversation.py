@@ -19,8 +19,6 @@ Every hierarchy has an ``Unknown*`` fallback variant selected for ``type`` value
 does not know, so a new service variant never fails a whole event.
 """
 
-from __future__ import annotations
-
 import base64
 from typing import Annotated, Any, Literal
 

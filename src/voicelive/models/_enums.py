@@ -16,8 +16,6 @@ the SIP call events of api-version 2026-07-31-preview. ``OAIVoice`` is that spec
 :class:`OpenAIVoiceName` (the same enum).
 """
 
-from __future__ import annotations
-
 from enum import Enum
 from typing import Any
 

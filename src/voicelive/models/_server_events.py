@@ -27,8 +27,6 @@ field lists: no validators, no computed fields -- pydantic-core builds them stra
 frame text, decoding the base64 audio to ``bytes`` in Rust.
 """
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, TypeAdapter

@@ -3,8 +3,6 @@ animation, word timestamps and avatar video over the socket. Part of the
 :data:`~voicelive.models.ServerEvent` union; see ``_server_events`` for the shared rules.
 """
 
-from __future__ import annotations
-
 from typing import Literal
 
 from ._base import ServerEventBase

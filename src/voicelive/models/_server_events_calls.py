@@ -4,8 +4,6 @@
 ``_server_events`` for the shared rules.
 """
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from ._base import ServerEventBase

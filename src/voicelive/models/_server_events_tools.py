@@ -4,8 +4,6 @@ annotations (citations). Part of the :data:`~voicelive.models.ServerEvent` union
 ``_server_events`` for the rules every server event follows.
 """
 
-from __future__ import annotations
-
 from typing import Any, Literal
 
 from ._base import ServerEventBase

@@ -15,8 +15,6 @@ whole event. The union aliases are :data:`Voice`, :data:`ToolChoice`,
 ``EouDetection``, ``Tool`` are the base classes).
 """
 
-from __future__ import annotations
-
 import base64
 from collections.abc import Callable
 from datetime import datetime, timezone
