@@ -37,11 +37,11 @@ _BLOCK_VALUES = 1 << 17  # window values copied per matrix product (1 MiB)
 _MAX_COEFFS = 1 << 22  # coefficient entries (32 MiB); common rates need < 700 000
 
 
-@lru_cache(maxsize=32)
 def _design(src_rate: int, dst_rate: int) -> tuple[int, int, int, NDArray[np.float64]]:
     """Coefficients for ``src_rate -> dst_rate``: ``(L, M, offset, C)``.
 
     ``C`` has shape ``(K, L)``: output ``q * L + r`` is ``x[q*M + offset : ... + K] @ C[:, r]``.
+    Resamplers use the cached :data:`_cached_design`.
     """
     g = math.gcd(src_rate, dst_rate)
     up, down = dst_rate // g, src_rate // g
@@ -78,6 +78,11 @@ def _design(src_rate: int, dst_rate: int) -> tuple[int, int, int, NDArray[np.flo
         coeffs[base[r] - j - offset, r] = phases[p, j]
     coeffs.flags.writeable = False
     return up, down, offset, coeffs
+
+
+# A module-level wrapper rather than a decorator: mutation testing (mutmut) leaves decorated
+# functions alone, and the tests clear this cache so each one designs the filters it checks.
+_cached_design = lru_cache(maxsize=32)(_design)
 
 
 def _check_rate(name: str, rate: int) -> None:
@@ -119,7 +124,7 @@ class StreamingResampler:
             self._offset = 0
             self._coeffs = np.ones((1, 1), dtype=_F)
         else:
-            self._up, self._down, self._offset, self._coeffs = _design(src_rate, dst_rate)
+            self._up, self._down, self._offset, self._coeffs = _cached_design(src_rate, dst_rate)
         self._dtype: np.dtype[Any] = np.dtype(np.int16)
         self._reset()
 
