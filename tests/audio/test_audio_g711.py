@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 
 from voicelive.audio import (
     AudioFormatError,
+    _g711,
     alaw_decode,
     alaw_encode,
     ulaw_decode,
@@ -64,14 +67,23 @@ ALL_PCM = np.arange(-32768, 32768, dtype=np.int64).astype(np.int16)
 ALL_CODES = bytes(range(256))
 
 
+@functools.cache
+def expected_ulaw() -> bytes:
+    """The reference μ-law code of every PCM16 value (in ALL_PCM order), computed once."""
+    return bytes(ref_ulaw_encode(int(x)) for x in ALL_PCM)
+
+
+@functools.cache
+def expected_alaw() -> bytes:
+    return bytes(ref_alaw_encode(int(x)) for x in ALL_PCM)
+
+
 def test_ulaw_encode_matches_reference_for_all_65536_values() -> None:
-    expected = bytes(ref_ulaw_encode(int(x)) for x in ALL_PCM)
-    assert ulaw_encode(ALL_PCM) == expected
+    assert ulaw_encode(ALL_PCM) == expected_ulaw()
 
 
 def test_alaw_encode_matches_reference_for_all_65536_values() -> None:
-    expected = bytes(ref_alaw_encode(int(x)) for x in ALL_PCM)
-    assert alaw_encode(ALL_PCM) == expected
+    assert alaw_encode(ALL_PCM) == expected_alaw()
 
 
 def test_ulaw_decode_matches_reference_for_all_codes() -> None:
@@ -150,3 +162,24 @@ def test_memoryviews_count_bytes_not_items() -> None:
     assert alaw_encode(view) == alaw_encode(pcm)
     with pytest.raises(AudioFormatError, match="3 bytes"):
         ulaw_encode(memoryview(b"\x00\x01\x02"))
+
+
+def test_table_builder_matches_reference() -> None:
+    """The builder itself, called here rather than at import: the module's tables are built
+    once, before any test runs, so only a direct call lets a broken builder (or a mutant of
+    it) fail a test. The module's tables must be exactly what it builds."""
+    ulaw_enc, alaw_enc, ulaw_dec, alaw_dec = _g711._build_tables()
+    index = ALL_PCM.view(np.uint16)  # the tables are indexed by the samples' bit patterns
+    assert ulaw_enc.dtype == alaw_enc.dtype == np.uint8
+    assert ulaw_enc[index].tobytes() == expected_ulaw()
+    assert alaw_enc[index].tobytes() == expected_alaw()
+    assert ulaw_dec.dtype == alaw_dec.dtype == np.int16
+    assert ulaw_dec.tolist() == [ref_ulaw_decode(c) for c in range(256)]
+    assert alaw_dec.tolist() == [ref_alaw_decode(c) for c in range(256)]
+    for built, used in zip(
+        (ulaw_enc, alaw_enc, ulaw_dec, alaw_dec),
+        (_g711._ULAW_ENC, _g711._ALAW_ENC, _g711._ULAW_DEC, _g711._ALAW_DEC),
+        strict=True,
+    ):
+        assert np.array_equal(built, used)
+        assert not used.flags.writeable  # shared tables cannot be changed by a caller
