@@ -4,7 +4,8 @@
     python bench/run.py --quick              # tiny sizes, CI smoke run (< 1 min)
     python bench/run.py --official-python /path/to/other-venv/bin/python
     python bench/run.py --only a,b,c,mem,conc --rounds 21 --output bench/RESULTS.md
-    python bench/run.py --only start --rounds 11    # import / CLI start-up, first connect
+    python bench/run.py --only start --rounds 11    # import, CLI start-up, first connect and
+                                                    # first decodes, process start -> first event
 
 One loopback aiohttp server process (``bench/server.py``); each client runs in its own
 long-lived worker process (``bench/clients/*.py``), and the rounds are interleaved
@@ -40,7 +41,17 @@ from typing import IO, Any
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 
-from _common import expected_counts, log, raise_nofile  # noqa: E402
+from _common import (  # noqa: E402
+    API_KEY,
+    BENCH_PARAM,
+    MODE_IDLE,
+    MODEL,
+    audio_response_frames,
+    expected_counts,
+    log,
+    raise_nofile,
+    session_created,
+)
 
 CLIENTS: dict[str, tuple[str, str]] = {
     # key: (module run with ``python -m``, label)
@@ -682,11 +693,67 @@ STARTUP_COMMANDS: dict[str, tuple[str, list[str]]] = {
 }
 
 
-def run_startup(
-    pythons: dict[str, str], server: Server, rounds: int, report: Report
-) -> None:
-    """Whole-process wall time of imports and CLI commands, interleaved, medians; then the
-    first connect (connect + ``session.created`` decoded) in a fresh worker per client."""
+# Run in a fresh process: import, then the first and a second decode of each frame type.
+FIRST_DECODE_CHILD = """
+import json, sys, time
+t0 = time.perf_counter()
+import voicelive.aio
+import_s = time.perf_counter() - t0
+from voicelive._protocol import Side, VoiceLiveProtocol
+proto = VoiceLiveProtocol(Side.CLIENT)
+out = {"import_s": import_s}
+for name, frame in json.loads(sys.stdin.read()):
+    t = time.perf_counter()
+    event = proto.decode_server_frame(frame)
+    first = time.perf_counter() - t
+    assert event.type == name, event.type
+    t = time.perf_counter()
+    proto.decode_server_frame(frame)
+    out[name] = [first, time.perf_counter() - t]
+print(json.dumps(out))
+"""
+
+# Process start -> the first event decoded, as an application does it: import, connect, recv.
+START_TO_EVENT_CHILD = """
+import asyncio, sys
+from {package}.aio import connect
+from azure.core.credentials import AzureKeyCredential
+
+async def main():
+    credential = AzureKeyCredential(sys.argv[2])
+    manager = connect(
+        endpoint=sys.argv[1], credential=credential, model=sys.argv[3],
+        query={{sys.argv[4]: sys.argv[5]}},
+    )
+    async with manager as conn:
+        event = await conn.recv()
+        assert event.type == "session.created", event.type
+        sys.stdout.write("event\\n")
+        sys.stdout.flush()
+
+asyncio.run(main())
+"""
+
+
+def compile_bytecode(python: str, package: str) -> bool:
+    """Write ``package``'s bytecode, as ``pip install`` does for a wheel. An editable checkout
+    run with ``PYTHONDONTWRITEBYTECODE`` set would otherwise compile every module from source
+    on every start (about 10 % of voicelive's import) while the installed SDK has its ``.pyc``."""
+    code = (
+        "import compileall, importlib.util, os, sys\n"
+        f"spec = importlib.util.find_spec({package!r})\n"
+        "ok = spec is not None and compileall.compile_dir("
+        "os.path.dirname(spec.origin), quiet=1)\n"
+        "sys.exit(0 if ok else 1)"
+    )
+    done = subprocess.run([python, "-c", code], capture_output=True, check=False, timeout=300)
+    return done.returncode == 0
+
+
+def run_startup(pythons: dict[str, str], server: Server, rounds: int, report: Report) -> None:
+    """Whole-process wall time of imports and CLI commands, interleaved, medians; the first
+    connect (connect + ``session.created`` decoded) in a fresh worker per client; the first
+    decode of each frame type in a fresh process; process start -> first event."""
     times: dict[str, list[float]] = {k: [] for k in STARTUP_COMMANDS}
     available = dict(STARTUP_COMMANDS)
     probe = subprocess.run(
@@ -696,6 +763,9 @@ def run_startup(
     )
     if probe.returncode != 0:
         del available["import_official"]
+    compiled = [compile_bytecode(pythons["voicelive"], "voicelive")]
+    if "import_official" in available:
+        compiled.append(compile_bytecode(pythons["official"], "azure.ai.voicelive"))
     keys = list(available)
     log(f"startup: {rounds} interleaved rounds of {', '.join(keys)}")
     for r in range(rounds + 1):
@@ -723,6 +793,11 @@ def run_startup(
         lo, hi = min(times[key]), max(times[key])
         rows.append([available[key][0], f"{value:.3f}", f"{lo:.3f}-{hi:.3f}", note])
     report.table(["command", "median s", "min-max s", ""], rows)
+    report.out(
+        "Bytecode of voicelive (and of the official SDK) compiled before timing, as a wheel "
+        "install does" + ("" if all(compiled) else " (**compiling failed for one of them**)") + "."
+    )
+    report.out()
     # first connect in a fresh process: import cost is paid before, at worker start
     first: dict[str, list[float]] = {}
     for _ in range(3):
@@ -747,6 +822,98 @@ def run_startup(
             )
         )
         report.out()
+    run_first_decode(pythons["voicelive"], rounds, report)
+    run_start_to_event(pythons, server, rounds, "import_official" in available, report)
+
+
+def run_first_decode(python: str, rounds: int, report: Report) -> None:
+    """Time of ``decode_server_frame`` for the first frame of a type in a fresh process (what
+    anything built on first use would add) and for a second identical frame."""
+    audio = audio_response_frames(2)
+    delta = next(f for f in audio if '"response.audio.delta"' in f)
+    frames = [
+        ("session.created", session_created()),
+        ("response.audio.delta", delta),
+        ("response.done", audio[-1]),
+    ]
+    samples: dict[str, list[list[float]]] = {name: [] for name, _ in frames}
+    runs = max(3, min(rounds, 11))
+    for _ in range(runs):
+        done = subprocess.run(
+            [python, "-c", FIRST_DECODE_CHILD],
+            input=json.dumps(frames),
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
+        result = json.loads(done.stdout.splitlines()[-1])
+        for name in samples:
+            samples[name].append(result[name])
+    report.out(
+        f"### First decoded event in a fresh process (voicelive, median of {runs} processes)"
+    )
+    report.out()
+    rows = []
+    for name, pairs in samples.items():
+        first = statistics.median(p[0] for p in pairs)
+        again = statistics.median(p[1] for p in pairs)
+        rows.append([f"`{name}`", f"{1e6 * first:.0f}", f"{1e6 * again:.0f}"])
+    report.table(["frame", "first decode us", "second decode us"], rows)
+    report.out(
+        "`VoiceLiveProtocol.decode_server_frame` on the frame text (what `recv()` runs once a "
+        "frame has arrived), after `import voicelive.aio`, frames in the order above."
+    )
+    report.out()
+
+
+def run_start_to_event(
+    pythons: dict[str, str], server: Server, rounds: int, official: bool, report: Report
+) -> None:
+    """Process start -> ``session.created`` decoded: a fresh interpreter imports the client,
+    connects and receives, as an application does; interleaved, medians."""
+    keys = ["voicelive"] + (["official"] if official else [])
+    package = {"voicelive": "voicelive", "official": "azure.ai.voicelive"}
+    times: dict[str, list[float]] = {k: [] for k in keys}
+    args = [server.endpoint, API_KEY, MODEL, BENCH_PARAM, MODE_IDLE]
+    for r in range(rounds + 1):
+        for key in keys[r % len(keys) :] + keys[: r % len(keys)]:
+            code = START_TO_EVENT_CHILD.format(package=package[key])
+            t0 = time.perf_counter()
+            proc = subprocess.Popen(
+                [pythons[key], "-c", code, *args],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            try:
+                line = proc.stdout.readline() if proc.stdout else ""
+                elapsed = time.perf_counter() - t0
+                _, err = proc.communicate(timeout=120)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                raise
+            if line.strip() != "event" or proc.returncode != 0:
+                raise RuntimeError(f"start-to-event child failed ({key}): {err[-500:]}")
+            if r > 0:  # round 0 is the warm-up
+                times[key].append(elapsed)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    report.out(
+        f"### Process start -> first event (`session.created` decoded), {rounds} interleaved "
+        "rounds, medians"
+    )
+    report.out()
+    rows = []
+    for key in keys:
+        note = f"{med[key] / med['official']:.2f}x official" if official else ""
+        lo, hi = min(times[key]), max(times[key])
+        rows.append([CLIENTS[key][1], f"{med[key]:.3f}", f"{lo:.3f}-{hi:.3f}", note])
+    report.table(["client", "median s", "min-max s", ""], rows)
+    report.out(
+        "Spawn of a fresh interpreter to the line it prints once `recv()` returned "
+        "`session.created` from the local bench server (import, connect, handshake, decode)."
+    )
+    report.out()
 
 
 # --------------------------------------------------------------------------- main
@@ -870,7 +1037,7 @@ def main(argv: list[str] | None = None) -> int:
             mem_keys = [k for k in present if k != "raw"] + ["raw"]
             run_memory(mem_keys, pythons, server, mem_n, report)
         if "start" in only:
-            run_startup(pythons, server, 5 if q else rounds, report)
+            run_startup(pythons, server, 2 if q else rounds, report)
         if "conc" in only:
             run_concurrency(
                 present, pythons, server, conc_n, duration, warmup, repeats, quiet_wait, report

@@ -33,3 +33,23 @@ def test_bench_quick_runs_and_prints_tables() -> None:
     assert "### Concurrency" in out, detail
     assert "| raw aiohttp" in out, detail
     assert "| voicelive" in out, detail
+
+
+@pytest.mark.timeout(300)  # heavy: dozens of fresh interpreters
+def test_bench_start_section_prints_its_tables() -> None:
+    proc = subprocess.run(
+        [sys.executable, str(RUN), "--quick", "--only", "start", "--clients", "raw,voicelive"],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    detail = f"stdout:\n{proc.stdout[-3000:]}\nstderr:\n{proc.stderr[-3000:]}"
+    assert proc.returncode == 0, detail
+    out = proc.stdout
+    assert "| import voicelive.aio" in out, detail
+    assert "compiled before timing, as a wheel install does." in out, detail
+    for frame in ("session.created", "response.audio.delta", "response.done"):
+        assert f"| `{frame}`" in out, detail
+    assert "### Process start -> first event" in out, detail
+    assert "| voicelive    |" in out, detail
