@@ -29,7 +29,7 @@ import base64
 import binascii
 import logging
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
@@ -60,6 +60,7 @@ from ._resources import (
     SessionResource,
     TranscriptionSessionResource,
 )
+from ._transport import frame_data
 
 if TYPE_CHECKING:
     import numpy as np
@@ -79,8 +80,9 @@ MAX_APPEND_BYTES = 15 * 1024 * 1024
 EventMatcher = Callable[[ServerEventBase], bool]
 
 
-class _ReaderGate:
-    """Who may read the socket now: a FIFO lock whose uncontended path never awaits.
+class _Gate:
+    """Who may read (or send on) the socket now: a FIFO lock whose uncontended path never
+    awaits.
 
     ``recv()`` in an ``async for`` loop takes it synchronously (``busy = True``) when free,
     which saves a coroutine and a lock round trip per event. When busy, ``enter()`` queues;
@@ -149,10 +151,19 @@ class VoiceLiveConnection:
             raise ValueError("VoiceLiveConnection needs a client-side protocol")
         self._transport = transport
         self._protocol = protocol
+        # Frames awaited straight from aiohttp (see __anext__) unless a receive_timeout is set
+        # (or the transport is a stand-in that only offers receive(), as benchmarks use).
+        self._fast_receive = getattr(transport, "receive_timeout", 0) is None and hasattr(
+            transport, "next_message"
+        )
         self._host = host
         self._model = model
-        self._send_lock = asyncio.Lock()
-        self._reader = _ReaderGate()
+        # Sends are serialized by a gate created only when two sends overlap: most
+        # connections never have concurrent senders, and each open connection's objects are
+        # walked by every full garbage collection.
+        self._sending = False
+        self._send_gate: _Gate | None = None
+        self._reader = _Gate()
         # Per-connection state is created on first use: a server holding thousands of
         # connections pays for (and garbage-collects) only what each one actually uses.
         # Events (and bad-frame errors) read by wait_for() for recv()/async for, in order.
@@ -314,8 +325,26 @@ class VoiceLiveConnection:
         if self._send_observers:
             for observer in self._send_observers:
                 _call_observer(observer, event_type, len(text))
-        async with self._send_lock:
+        gate = self._send_gate
+        if gate is None:
+            if not self._sending:  # uncontended: no lock object at all
+                self._sending = True
+                try:
+                    await self._transport.send_text(text)
+                finally:
+                    gate = self._send_gate
+                    if gate is None:
+                        self._sending = False
+                    else:
+                        gate.leave()  # a send queued meanwhile goes next
+                return
+            gate = self._send_gate = _Gate()
+            gate.busy = True  # held by the send in progress
+        await gate.enter()
+        try:
             await self._transport.send_text(text)
+        finally:
+            gate.leave()
 
     async def _send_audio_append(self, audio: object, event_id: str | None) -> None:
         """The audio hot path: bytes -> base64 -> one pre-built JSON string."""
@@ -474,12 +503,15 @@ class VoiceLiveConnection:
                 reader.leave()
                 return self._pop_pending()
         try:
-            # _read_one() inlined: one coroutine less per event on the hot path
-            try:
-                data = await self._transport.receive()
-            except ConnectionClosed as exc:
-                self._on_closed(exc)
-                raise
+            # The frame is awaited right here (no coroutine of ours in between): a waiting
+            # reader holds as few objects as a raw aiohttp loop does (see __anext__).
+            if self._fast_receive:
+                msg = await self._transport.next_message()
+                data = frame_data(msg)
+                if data is None:
+                    data = await self._read_data(msg)
+            else:
+                data = await self._read_data(None)
             return self._deliver(data)
         finally:
             reader.leave()
@@ -508,12 +540,19 @@ class VoiceLiveConnection:
         return data.encode() if isinstance(data, str) else data
 
     async def _read_one(self) -> ServerEvent:
+        return self._deliver(await self._read_data(None))
+
+    async def _read_data(self, msg: Any) -> str | bytes:
+        """The slow path of a read: finish one whose message ``msg`` was not a data frame, or
+        (``None``) read a frame through the transport (``receive_timeout``, ``wait_for``).
+        A close tells the waiters and the close observers before it is raised."""
         try:
-            data = await self._transport.receive()
+            if msg is None:
+                return await self._transport.receive()
+            return await self._transport.receive_after(msg)
         except ConnectionClosed as exc:
             self._on_closed(exc)
             raise
-        return self._deliver(data)
 
     def _on_closed(self, exc: ConnectionClosed) -> None:
         self._fail_waiters(exc)
@@ -535,16 +574,36 @@ class VoiceLiveConnection:
                 _call_observer(frame_observer, event, len(data))
         return event
 
-    def __aiter__(self) -> AsyncIterator[ServerEvent]:
-        return self._iterate()
+    def __aiter__(self) -> VoiceLiveConnection:
+        return self
 
-    async def _iterate(self) -> AsyncIterator[ServerEvent]:
-        while True:
+    async def __anext__(self) -> ServerEvent:
+        """``async for``: the next event, like :meth:`recv`; ends quietly on close code 1000.
+
+        The same code as :meth:`recv` rather than a call to it (or an async generator around
+        it): a session waiting for its next frame then holds the same objects as a raw
+        aiohttp ``async for`` loop -- this coroutine, aiohttp's ``receive()`` and its
+        reader's future -- which is what young garbage collections find in flight when
+        thousands of sessions receive at once.
+        """
+        reader = self._reader
+        if self._pending or reader.busy or not self._fast_receive:
             try:
-                event = await self.recv()
+                return await self.recv()
             except ConnectionClosedOK:
-                return
-            yield event
+                raise StopAsyncIteration from None
+        reader.busy = True
+        try:
+            msg = await self._transport.next_message()
+            data = frame_data(msg)
+            if data is None:
+                try:
+                    data = await self._read_data(msg)
+                except ConnectionClosedOK:
+                    raise StopAsyncIteration from None
+            return self._deliver(data)
+        finally:
+            reader.leave()
 
     # ------------------------------------------------------------------ waiting
 

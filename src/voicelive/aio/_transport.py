@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-import contextvars
+import functools
 import ssl as _ssl
 import weakref
 from collections.abc import Awaitable, Callable, Mapping
@@ -56,6 +56,10 @@ __all__ = [
 ]
 
 _log = get_logger("transport")
+_TEXT = aiohttp.WSMsgType.TEXT
+_BINARY = aiohttp.WSMsgType.BINARY
+_PING = aiohttp.WSMsgType.PING
+_PONG = aiohttp.WSMsgType.PONG
 
 # --------------------------------------------------------------------------- client
 
@@ -76,11 +80,31 @@ class TransportOptions:
     vendor_options: dict[str, Any] = field(default_factory=dict)
 
 
-# Set while *our* handshake runs, so the redirect guard can sit on a caller-supplied
-# ClientSession without touching that session's other requests.
-_IN_HANDSHAKE: contextvars.ContextVar[bool] = contextvars.ContextVar(
-    "voicelive_in_handshake", default=False
-)
+# The tasks running *our* handshake, so the redirect guard can sit on a caller-supplied
+# ClientSession without touching that session's other requests. A set of tasks rather than a
+# context variable: a variable set during the handshake is copied into the context of every
+# timer aiohttp arms meanwhile -- the heartbeat's lives as long as the connection -- which
+# cost two more GC-tracked objects per open connection.
+_HANDSHAKE_TASKS: set[asyncio.Task[Any]] = set()
+
+
+async def _guarded_ws_connect(
+    session: aiohttp.ClientSession, url: str, kwargs: dict[str, Any]
+) -> aiohttp.ClientWebSocketResponse[bool]:
+    """``session.ws_connect`` with the redirect guard armed for this task."""
+    task = asyncio.current_task()
+    assert task is not None
+    _HANDSHAKE_TASKS.add(task)
+    try:
+        return await session.ws_connect(url, **kwargs)
+    finally:
+        _HANDSHAKE_TASKS.discard(task)
+
+
+@functools.lru_cache(maxsize=16)
+def _ws_timeout(close_timeout: float | None) -> aiohttp.ClientWSTimeout:
+    """One shared (immutable) timeout object per close timeout, not one per connection."""
+    return aiohttp.ClientWSTimeout(ws_receive=None, ws_close=close_timeout)
 
 
 async def _refuse_redirect(
@@ -88,7 +112,7 @@ async def _refuse_redirect(
     context: SimpleNamespace,
     params: aiohttp.TraceRequestRedirectParams,
 ) -> None:
-    if not _IN_HANDSHAKE.get():
+    if asyncio.current_task() not in _HANDSHAKE_TASKS:
         return
     params.response.close()
     raise RedirectRefusedError(
@@ -220,7 +244,7 @@ class ClientTransport:
             heartbeat=options.heartbeat,
             autoclose=options.autoclose,
             autoping=options.autoping,
-            timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=options.close_timeout),
+            timeout=_ws_timeout(options.close_timeout),
             ssl=options.ssl,
         )
         if options.compression is True:
@@ -228,9 +252,8 @@ class ClientTransport:
         elif options.compression:
             kwargs["compress"] = int(options.compression)
         host = URL(url).host
-        token = _IN_HANDSHAKE.set(True)
         try:
-            connect = client_session.ws_connect(url, **kwargs)
+            connect = _guarded_ws_connect(client_session, url, kwargs)
             if options.handshake_timeout is not None:
                 ws = await asyncio.wait_for(connect, options.handshake_timeout)
             else:
@@ -284,8 +307,7 @@ class ClientTransport:
         except BaseException:
             await _close_owned(client_session, owns)
             raise
-        finally:
-            _IN_HANDSHAKE.reset(token)
+        _reset_heartbeat_inline(ws)
         return cls(client_session, ws, owns_session=owns, receive_timeout=options.receive_timeout)
 
     @property
@@ -344,18 +366,41 @@ class ClientTransport:
                     "no frame received within receive_timeout; the connection is still open"
                 ) from None
             kind = msg.type
-            if kind is aiohttp.WSMsgType.TEXT or kind is aiohttp.WSMsgType.BINARY:
+            if kind is _TEXT or kind is _BINARY:
                 return msg.data  # type: ignore[no-any-return]
-            if kind is aiohttp.WSMsgType.PING or kind is aiohttp.WSMsgType.PONG:
+            if kind is _PING or kind is _PONG:
                 continue  # autoping answers pings; either way they are never errors
-            if kind is aiohttp.WSMsgType.ERROR:
-                error = self._error_from_exception(msg.data)
-            else:  # CLOSE, CLOSING, CLOSED
-                if kind is aiohttp.WSMsgType.CLOSE:
-                    self._record_close(msg.data, msg.extra)
-                error = self._closed_error()
-            await self._release_if_closed()
-            raise error
+            await self._raise_closed(msg)
+
+    def next_message(self) -> Awaitable[Any]:
+        """The hot path of a receive with no ``receive_timeout``: aiohttp's own ``receive()``
+        awaitable, handed to the caller so that a waiting reader holds one coroutine less
+        (its frames are what every young garbage collection finds in flight). Pass the
+        result to :func:`frame_data`; when that gives ``None``, finish with
+        :meth:`receive_after`."""
+        return self._ws.receive()
+
+    async def receive_after(self, msg: Any) -> str | bytes:
+        """Finish a receive whose message (from :meth:`next_message`) was not a data frame:
+        PING/PONG are skipped (the next frame is read); a close or an error raises as
+        :meth:`receive` does."""
+        kind = msg.type
+        if kind is _PING or kind is _PONG:
+            return await self.receive()
+        await self._raise_closed(msg)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _raise_closed(self, msg: Any) -> None:
+        """Raise the voicelive error for a CLOSE/CLOSING/CLOSED/ERROR message."""
+        kind = msg.type
+        if kind is aiohttp.WSMsgType.ERROR:
+            error = self._error_from_exception(msg.data)
+        else:  # CLOSE, CLOSING, CLOSED
+            if kind is aiohttp.WSMsgType.CLOSE:
+                self._record_close(msg.data, msg.extra)
+            error = self._closed_error()
+        await self._release_if_closed()
+        raise error
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
         """Close the socket (sending a close frame if still open), then an owned session."""
@@ -443,6 +488,15 @@ class ClientTransport:
 _timeout_at: Any = getattr(asyncio, "timeout_at", None)  # Python 3.11+
 
 
+def frame_data(msg: Any) -> str | bytes | None:
+    """The payload of a TEXT/BINARY message from :meth:`ClientTransport.next_message`, else
+    ``None`` (a control frame, a close or an error: :meth:`ClientTransport.receive_after`)."""
+    kind = msg.type
+    if kind is _TEXT or kind is _BINARY:
+        return msg.data  # type: ignore[no-any-return]
+    return None
+
+
 async def _receive_before(ws: aiohttp.ClientWebSocketResponse[bool], deadline: float) -> Any:
     """``ws.receive()`` bounded by an absolute loop-time ``deadline`` that PING/PONG frames
     (handled inside aiohttp's ``receive``) do not push back."""
@@ -465,6 +519,29 @@ def _forget_cancelled_drain(ws: aiohttp.ClientWebSocketResponse[bool]) -> None:
     waiter = getattr(protocol, "_drain_waiter", None)
     if waiter is not None and waiter.cancelled():
         protocol._drain_waiter = None  # type: ignore[union-attr]
+
+
+def _reset_heartbeat_inline(ws: aiohttp.ClientWebSocketResponse[bool]) -> None:
+    """Push the heartbeat back in the socket's data callback itself, not one loop turn later.
+
+    aiohttp (3.11+) answers every chunk of received data with ``loop.call_soon`` of a flush
+    that moves the heartbeat deadline: a ``Handle``, a bound method and a copied ``Context``
+    per frame, alive until the next loop turn. With thousands of sessions receiving at once
+    those three objects per frame are what tips the collector into young collections (and
+    promotes whatever is in flight). Moving the deadline is two float operations -- the
+    armed timer is never rescheduled per frame: when it fires early it re-arms itself at the
+    new deadline -- so doing it inline keeps the heartbeat exactly as before (PING after
+    ``heartbeat`` s without data, any data cancels a pending PONG wait) and allocates
+    nothing. Older aiohttp versions without this callback are left as they are.
+    """
+    conn = getattr(ws, "_conn", None)
+    protocol = getattr(conn, "protocol", None)
+    reset = getattr(ws, "_reset_heartbeat", None)
+    on_data = getattr(ws, "_on_data_received", None)
+    if reset is None or on_data is None or protocol is None:
+        return
+    if getattr(protocol, "_data_received_cb", None) == on_data:
+        protocol._data_received_cb = reset
 
 
 def _disarm_heartbeat(ws: aiohttp.ClientWebSocketResponse[bool]) -> None:
