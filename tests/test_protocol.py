@@ -18,6 +18,7 @@ from voicelive.exceptions import (
     MessageTooLargeError,
 )
 from voicelive.models import (
+    SERVER_EVENT_ADAPTER,
     ClientEventInputAudioBufferAppend,
     ClientEventResponseCancel,
     ClientEventSessionUpdate,
@@ -26,6 +27,7 @@ from voicelive.models import (
     ServerEventSessionCreated,
     ServerEventSessionUpdated,
     UnknownServerEvent,
+    _hints,
 )
 
 
@@ -243,3 +245,217 @@ def test_session_field_prefers_what_was_requested_and_set_then_what_was_confirme
     )
     assert proto.requested_session is None
     assert proto.session_field("input_audio_format") == "g711_alaw"  # what the server confirmed
+
+
+# --------------------------------------------------------------- what users read off errors
+
+
+def test_size_limit_is_inclusive_and_the_error_says_what_to_do() -> None:
+    frame = '{"type":"brand.new","pad":"' + "x" * 300 + '"}'
+    exact = VoiceLiveProtocol(Side.CLIENT, max_message_size=len(frame))
+    assert isinstance(exact.decode_server_frame(frame), UnknownServerEvent)
+    for side, decode in (
+        (Side.CLIENT, VoiceLiveProtocol.decode_server_frame),
+        (Side.SERVER, VoiceLiveProtocol.decode_client_frame),
+    ):
+        small = VoiceLiveProtocol(side, max_message_size=len(frame) - 1)
+        with pytest.raises(MessageTooLargeError) as info:
+            decode(small, frame.encode())
+        assert str(info.value) == (
+            f"frame of {len(frame)} bytes exceeds max_msg_size={len(frame) - 1}; raise "
+            "connection_options['max_msg_size'] if the service really sends frames this big"
+        )
+        assert info.value.raw == frame[:200]
+    at_limit = VoiceLiveProtocol(Side.SERVER, max_message_size=len('{"type":"response.cancel"}'))
+    assert isinstance(
+        at_limit.decode_client_frame('{"type":"response.cancel"}'), ClientEventResponseCancel
+    )
+
+
+def test_frames_that_are_not_objects_name_the_side_and_keep_a_preview() -> None:
+    client, server = VoiceLiveProtocol(Side.CLIENT), VoiceLiveProtocol(Side.SERVER)
+    with pytest.raises(MalformedFrameError) as info:
+        client.decode_server_frame("[1,2]")
+    assert str(info.value) == "server frame is not a JSON object (Input should be an object)"
+    assert info.value.raw == "[1,2]"
+    with pytest.raises(MalformedFrameError) as info:
+        client.decode_server_frame(b"\xff" + b"x" * 300)
+    assert info.value.raw == "\ufffd" + "x" * 199  # bytes previewed as text, 200 at most
+    with pytest.raises(MalformedFrameError) as info:
+        server.decode_client_frame("[1,2]")
+    assert str(info.value) == "client frame is not a JSON object (Input should be an object)"
+    assert info.value.raw == "[1,2]"
+
+
+def test_a_nested_field_of_the_wrong_kind_is_an_invalid_event_not_a_malformed_frame(
+    client: VoiceLiveProtocol,
+) -> None:
+    event = client.decode_server_frame('{"type":"session.created","session":[]}')
+    assert isinstance(event, InvalidServerEvent)
+    assert event.errors == [
+        {
+            "type": "model_type",
+            "loc": ["session.created", "session"],
+            "msg": "Input should be an object",
+        }
+    ]  # a list input is not copied into the JSON-safe errors
+
+
+def test_invalid_event_errors_are_exact_json_safe_and_logged_by_field(
+    client: VoiceLiveProtocol, caplog: pytest.LogCaptureFixture
+) -> None:
+    frame = '{"type":"response.done","event_id":"d1","response":{"output":[{"type":"message","content":5}]}}'
+    with caplog.at_level("WARNING", logger="voicelive"):
+        event = client.decode_server_frame(frame)
+    assert isinstance(event, InvalidServerEvent)
+    assert event.errors == [
+        {
+            "type": "list_type",
+            "loc": ["response.done", "response", "output", 0, "message", "content"],
+            "msg": "Input should be a valid array",
+            "input": 5,
+        }
+    ]
+    assert "list_type" in event.error
+    assert "response.output.0.message.content" in event.error
+    assert [r.getMessage() for r in caplog.records] == [
+        "server event 'response.done' failed validation (the service may have changed it); "
+        "delivered as InvalidServerEvent: response.output.0.message.content: Input should be a "
+        "valid array"
+    ]
+    long_input = client.decode_server_frame(
+        '{"type":"response.audio.delta","response_id":"r","item_id":"i","output_index":0,'
+        '"content_index":"' + "y" * 300 + '","delta":""}'
+    )
+    assert isinstance(long_input, InvalidServerEvent)
+    assert long_input.errors[0]["input"] == "y" * 200
+
+
+def test_invalid_event_log_names_at_most_three_fields_without_the_event_type(
+    client: VoiceLiveProtocol, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("WARNING", logger="voicelive"):
+        client.decode_server_frame('{"type":"response.audio.delta","delta":""}')
+        client.decode_server_frame('{"type":"error","error":{"message":5}}')
+    assert [r.getMessage().split("InvalidServerEvent: ")[1] for r in caplog.records] == [
+        "response_id: Field required; item_id: Field required; output_index: Field required",
+        "error.message: Input should be a valid string",  # the tag "error" is not repeated
+    ]
+
+
+def test_unknown_events_keep_a_string_event_id_and_log_the_type(
+    client: VoiceLiveProtocol, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("INFO", logger="voicelive"):
+        named = client.decode_server_frame('{"type":"brand.new","event_id":"u1"}')
+        numbered = client.decode_server_frame('{"type":"brand.newer","event_id":5}')
+    assert isinstance(named, UnknownServerEvent)
+    assert named.event_id == "u1"
+    assert isinstance(numbered, UnknownServerEvent)
+    assert numbered.event_id is None
+    assert [r.getMessage() for r in caplog.records] == [
+        "received unknown server event type 'brand.new'; delivered as UnknownServerEvent",
+        "received unknown server event type 'brand.newer'; delivered as UnknownServerEvent",
+    ]
+
+
+def test_a_frame_pydantic_parsed_but_json_does_not_is_still_malformed(
+    client: VoiceLiveProtocol,
+) -> None:
+    # Defensive path: pydantic-core rejects every non-object frame first today; if it ever
+    # let one through, the frame must still be reported, never crash the reader.
+    with pytest.raises(ValidationError) as info:  # an error on a nested field
+        SERVER_EVENT_ADAPTER.validate_json('{"type":"session.created","session":[]}')
+    for frame, message in (
+        ("{bad", "server frame is not valid JSON"),
+        ("[1]", "server frame is not a JSON object"),
+    ):
+        with pytest.raises(MalformedFrameError) as malformed:
+            client._fallback_server_event(frame, info.value)
+        assert str(malformed.value) == message
+        assert malformed.value.raw == frame
+
+
+def test_invalid_client_events_carry_what_the_error_event_needs(server: VoiceLiveProtocol) -> None:
+    frame = (
+        '{"type":"conversation.item.truncate","event_id":"t","item_id":"i","content_index":0,'
+        '"audio_end_ms":"x"}'
+    )
+    with pytest.raises(InvalidEventError) as info:
+        server.decode_client_frame(frame)
+    assert str(info.value) == (
+        "Invalid value for audio_end_ms in conversation.item.truncate: Input should be a valid "
+        "integer, unable to parse string as an integer"
+    )
+    assert (info.value.raw, info.value.event_id, info.value.event_type) == (
+        frame,
+        "t",
+        "conversation.item.truncate",
+    )
+    with pytest.raises(InvalidEventError) as info:
+        server.decode_client_frame('{"type":"nope","event_id":"e1"}')
+    assert str(info.value) == "Unknown event type 'nope'"
+    assert (info.value.raw, info.value.event_type) == ('{"type":"nope","event_id":"e1"}', "nope")
+    with pytest.raises(InvalidEventError) as info:
+        server.decode_client_frame('{"type":5,"event_id":7}')
+    assert (info.value.event_type, info.value.event_id) == (None, None)  # only strings kept
+    assert str(info.value) == "Unknown event type None"
+
+
+def test_closed_exception_keeps_code_and_reason() -> None:
+    normal = closed_exception(1000, "bye")
+    assert (type(normal), normal.code, normal.reason) == (ConnectionClosedOK, 1000, "bye")
+    assert closed_exception(1000).reason == ""
+    assert closed_exception(1011).reason == ""
+
+
+def test_side_is_kept() -> None:
+    assert VoiceLiveProtocol(Side.SERVER).side is Side.SERVER
+    assert VoiceLiveProtocol(Side.CLIENT).side is Side.CLIENT
+
+
+def test_decoded_events_keep_extra_keys_and_which_fields_were_sent(
+    client: VoiceLiveProtocol, server: VoiceLiveProtocol
+) -> None:
+    extra = client.decode_server_frame(
+        '{"type":"response.done","response":{"id":"r"},"new_field":1}'
+    )
+    assert extra.model_extra == {"new_field": 1}
+    partial = '{"type":"response.audio.delta","response_id":"r","item_id":"i","output_index":0,"content_index":0,"delta":"AAEC"}'
+    event = client.decode_server_frame(partial)
+    assert event.model_fields_set == set(json.loads(partial))  # event_id was not sent
+    assert json.loads(server.encode_server_event(event)) == json.loads(partial)
+    full = partial[:-1] + ',"event_id":"e1"}'
+    complete = client.decode_server_frame(full)
+    assert complete.model_fields_set == set(json.loads(full))
+    assert json.loads(server.encode_server_event(complete)) == json.loads(full)
+
+
+def test_encoders_are_compact_and_name_a_wrong_type(
+    client: VoiceLiveProtocol, server: VoiceLiveProtocol
+) -> None:
+    assert server.encode_server_event({"type": "x", "a": [1, 2]}) == '{"type":"x","a":[1,2]}'
+    with pytest.raises(TypeError) as info:
+        server.encode_server_event(42)  # type: ignore[arg-type]
+    assert str(info.value) == "expected a server event model or a dict, got int"
+    with pytest.raises(TypeError) as info:
+        client.encode_client_event(42)  # type: ignore[arg-type]
+    assert str(info.value) == "expected a client event model or a dict, got int"
+
+
+def test_an_unknown_value_in_a_dict_is_warned_about_under_the_event_type(
+    client: VoiceLiveProtocol, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_hints, "_warned", set())  # warned once per process: start afresh
+    with caplog.at_level("WARNING", logger="voicelive"):
+        client.encode_client_event(
+            {"type": "session.update", "session": {"modalities": ["text-from-protocol-test"]}}
+        )
+    assert [r.getMessage().split(":")[0] for r in caplog.records] == [
+        "session.update.session.modalities"
+    ]
+
+
+def test_session_field_of_a_field_the_session_lacks_is_none(client: VoiceLiveProtocol) -> None:
+    client.decode_server_frame('{"type":"session.created","session":{"id":"s"}}')
+    assert client.session_field("no_such_field") is None

@@ -111,11 +111,9 @@ def _preview(data: str | bytes) -> str:
 
 
 def _error_location(error: Mapping[str, Any]) -> str | None:
-    loc = [str(part) for part in error.get("loc", ())]
-    # The first element of a tagged-union location is the tag itself; drop it.
-    if loc and "." in loc[0]:
-        loc = loc[1:]
-    return ".".join(loc) or None
+    # Both event unions are tagged, so a location starts with the event type (the tag):
+    # drop it ("error.message" for an ``error`` event, not "error.error.message").
+    return ".".join(str(part) for part in error["loc"][1:]) or None
 
 
 class VoiceLiveProtocol:
@@ -315,17 +313,18 @@ class VoiceLiveProtocol:
             return CLIENT_EVENT_ADAPTER.validate_json(data)
         except ValidationError as exc:
             errors = exc.errors(include_url=False)
-            first = errors[0]["type"] if errors else ""
             if _not_an_object(errors):
                 raise MalformedFrameError(
                     f"client frame is not a JSON object ({errors[0]['msg']})", raw=_preview(data)
                 ) from None
+            # pydantic-core parsed it: a JSON object (anything else is not_an_object above)
             raw = json.loads(data)
-            wire_type = raw.get("type") if isinstance(raw, dict) else None
-            event_id = raw.get("event_id") if isinstance(raw, dict) else None
+            wire_type = raw.get("type")
+            event_id = raw.get("event_id")
             event_type = wire_type if isinstance(wire_type, str) else None
             event_id = event_id if isinstance(event_id, str) else None
-            if first in _UNKNOWN_TAG or event_type not in CLIENT_EVENT_CLASSES:
+            # a tag error (union_tag_invalid / _not_found) always has a type outside the union
+            if event_type not in CLIENT_EVENT_CLASSES:
                 raise InvalidEventError(
                     f"Unknown event type {event_type!r}",
                     raw=_preview(data),
