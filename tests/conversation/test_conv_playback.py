@@ -19,14 +19,15 @@ from conversation_support import created, send_json, serve, session_dict
 
 from voicelive.aio import VoiceLiveConnection, connect
 from voicelive.audio import PCM16_24K, AudioFormat
-from voicelive.conversation import PlaybackTracker
+from voicelive.conversation import PlaybackTracker, Reconnected, connect_resilient
+from voicelive.exceptions import WaitTimeoutError
 from voicelive.models import (
     SERVER_EVENT_ADAPTER,
     ClientEvent,
     ClientEventConversationItemTruncate,
     ServerEvent,
 )
-from voicelive.testing import MockServer, MockServerConnection, synthesize_speech
+from voicelive.testing import Fault, MockServer, MockServerConnection, synthesize_speech
 
 TIMEOUT = 5.0
 
@@ -469,3 +470,193 @@ async def test_a_late_response_done_does_not_end_the_current_response() -> None:
         assert result.cancelled
         assert result.response_id == "r2"
         assert types(await link.rest()) == ["response.cancel"]
+
+
+# ------------------------------------------------------------ behaviour pinned for users
+
+
+async def test_response_audio_done_alone_marks_the_item_complete() -> None:
+    async with manual(audio("a1", 24_000), audio_done("a1")) as link:
+        tracker = PlaybackTracker(link.client)
+        await link.deliver(2)
+        tracker.played("a1", 24_000)
+        result = await tracker.interrupt(cancel=False)
+        assert result.skipped == "fully played"
+        assert await link.rest() == []
+
+
+async def test_playback_reported_before_the_audio_arrived_counts_for_that_item() -> None:
+    async with manual(audio("a1", 48_000)) as link:
+        tracker = PlaybackTracker(link.client)
+        tracker.played("a1", ms=250)  # reported before the tracker saw a1's audio
+        tracker.played("a1", 4_800)  # reports add up: 100 ms more
+        tracker.played("a1", 0)  # nothing more: allowed
+        await link.deliver()
+        assert tracker.played_ms("a1") == 350
+        result = await tracker.interrupt(cancel=False)
+        assert result.truncation is not None
+        assert (result.truncation.item_id, result.truncation.content_index) == ("a1", 0)
+        assert result.truncation.audio_end_ms == 350
+
+
+async def test_a_tracker_without_a_connection_counts_pcm16_24k() -> None:
+    tracker = PlaybackTracker()
+    assert tracker.played_ms("unknown") == 0.0
+    assert tracker.received_ms("unknown") == 0.0
+    tracker.played("x", ms=100)
+    assert tracker.played_ms("x") == 100
+
+
+async def test_interrupt_on_a_connection_given_to_the_call() -> None:
+    async with manual() as link:
+        tracker = PlaybackTracker()  # not attached: the connection comes with the call
+        result = await tracker.interrupt(link.client)
+        assert result.cancelled is False
+        assert result.cleared is False
+        assert result.skipped == "nothing played"
+        assert await link.rest() == []
+
+
+async def test_truncation_disabled_is_reported() -> None:
+    async with manual(audio("a1", 48_000)) as link:
+        tracker = PlaybackTracker(link.client)
+        await link.deliver()
+        tracker.played("a1", 24_000)
+        result = await tracker.interrupt(cancel=False, truncate=False)
+        assert (result.truncation, result.skipped) == (None, "disabled")
+        assert await link.rest() == []
+
+
+async def test_error_messages_say_what_to_do() -> None:
+    with pytest.raises(RuntimeError) as info:
+        await PlaybackTracker().interrupt()
+    assert str(info.value) == "PlaybackTracker.interrupt needs a connection (attach one)"
+    with pytest.raises(ValueError) as value_info:
+        PlaybackTracker().played("a1")
+    assert str(value_info.value) == "give exactly one of nbytes or ms"
+
+
+async def test_waiting_for_the_truncation_matches_our_item_and_honours_the_timeout() -> None:
+    other = {
+        "type": "conversation.item.truncated",
+        "item_id": "someone-else",
+        "content_index": 0,
+        "audio_end_ms": 10,
+    }
+    async with manual(audio("a1", 48_000), other) as link:
+        tracker = PlaybackTracker(link.client)
+        await link.deliver()
+        tracker.played("a1", 24_000)
+        with pytest.raises(WaitTimeoutError):  # another item's truncation is not ours
+            await asyncio.wait_for(tracker.interrupt(cancel=False, wait=True, timeout=0.3), 10)
+
+
+async def test_only_the_newest_items_are_remembered() -> None:
+    async with manual(audio("a", 4_800), audio("b", 4_800), audio("c", 4_800)) as link:
+        tracker = PlaybackTracker(link.client, max_items=2)
+        await link.deliver(3)
+        assert [tracker.received_ms(i) for i in "abc"] == [0, 100, 100]
+
+
+async def test_response_events_without_their_response_object(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with manual(
+        response("created"), {"type": "response.created"}, {"type": "response.done"}
+    ) as link:
+        tracker = PlaybackTracker(link.client)
+        with caplog.at_level("ERROR", logger="voicelive"):
+            await link.deliver(2)
+            assert tracker.response_in_progress is None  # a new, unnamed response
+            await link.deliver()
+        assert caplog.records == []  # the observer handled both frames
+
+
+async def test_unplayed_items_are_the_ones_after_the_item_being_heard() -> None:
+    async with manual(audio("a0", 4_800), audio("a1", 48_000), audio("a2", 1)) as link:
+        tracker = PlaybackTracker(link.client)
+        await link.deliver(3)
+        tracker.played("a1", 24_000)  # a0 was skipped by the app, a2 not reached yet
+        tracker.played("z", 0)  # a report of nothing: no audio, not an unplayed item
+        result = await tracker.interrupt(cancel=False)
+        assert result.truncation is not None
+        assert result.truncation.item_id == "a1"
+        assert result.unplayed_item_ids == ("a2",)
+
+
+async def test_one_byte_played_is_nothing_played_and_one_millisecond_is_truncated() -> None:
+    async with manual(audio("a1", 4_800)) as link:
+        tracker = PlaybackTracker(link.client)
+        await link.deliver()
+        tracker.played("a1", 1)
+        result = await tracker.interrupt(cancel=False)
+        assert (result.skipped, result.unplayed_item_ids) == ("nothing played", ("a1",))
+    async with manual(audio("a1", 4_800)) as link:
+        tracker = PlaybackTracker(link.client)
+        await link.deliver()
+        tracker.played("a1", 48)  # exactly 1 ms
+        truncation = tracker.truncation()
+        assert truncation is not None
+        assert truncation.audio_end_ms == 1
+
+
+async def test_an_unknown_turn_detection_type_is_taken_to_cancel_by_itself() -> None:
+    async with scripted(response("created"), turn_detection={"type": "future_vad"}) as link:
+        tracker = PlaybackTracker(link.client)
+        await link.deliver()
+        result = await tracker.interrupt()
+        assert result.cancelled is False
+        assert await link.rest() == []
+
+
+async def test_a_reconnect_forgets_what_the_old_connection_played() -> None:
+    faults = [Fault.drop().after("response.audio.delta")]
+    async with (
+        MockServer(faults=faults, emulator_options={"ms_per_char": 5}) as server,
+        connect_resilient(
+            endpoint=server.endpoint,
+            credential=AzureKeyCredential("k"),
+            model="m",
+            session={"turn_detection": None},
+            sleep=no_sleep,
+            random=lambda: 0.5,
+        ) as conn,
+    ):
+        tracker = PlaybackTracker(conn)
+        await conn.response.create()
+        item = ""
+        async for event in conn:
+            if event.type == "response.audio.delta":
+                assert tracker.response_in_progress is not None
+                item = event.item_id
+                tracker.played(item, 2)
+            if isinstance(event, Reconnected):
+                break
+        assert tracker.response_in_progress is None
+        assert (tracker.received_ms(item), tracker.played_ms(item)) == (0, 0)
+        assert tracker.truncation() is None
+
+
+async def no_sleep(delay: float) -> None:
+    pass
+
+
+async def test_an_unknown_output_format_is_logged_and_counted_as_pcm16_24k(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with scripted(audio("a", 4_800), turn_detection=None, output_audio_format="opus") as link:
+        tracker = PlaybackTracker(link.client)
+        with caplog.at_level("WARNING", logger="voicelive"):
+            await link.deliver()
+        assert tracker.received_ms("a") == 100
+        assert [r.getMessage() for r in caplog.records] == [
+            "unknown output_audio_format 'opus'; counting audio as PCM16 24 kHz"
+        ]
+
+
+def test_events_without_a_response_id_are_played_and_256_items_are_remembered() -> None:
+    tracker = PlaybackTracker(output_format=PCM16_24K)
+    assert tracker.should_play(SERVER_EVENT_ADAPTER.validate_python(created()))
+    for n in range(257):
+        tracker.observe(SERVER_EVENT_ADAPTER.validate_python(audio(f"i{n}", 48)))
+    assert (tracker.received_ms("i0"), tracker.received_ms("i1")) == (0, 1)  # oldest forgotten

@@ -73,8 +73,8 @@ class Interruption:
         cancelled: ``response.cancel`` was sent.
         cleared: ``output_audio_buffer.clear`` was sent.
         truncation: the truncation sent, or ``None`` (see ``skipped``).
-        unplayed_item_ids: items whose audio was received but not played at all; the app
-            should drop their buffered audio.
+        unplayed_item_ids: items after the one being heard whose audio was received but not
+            played at all; the app should drop their buffered audio.
         skipped: why no truncation was sent (``"nothing played"``, ``"fully played"``,
             ``"auto_truncate"``, ``"already truncated"``, ``"disabled"``), else ``None``.
     """
