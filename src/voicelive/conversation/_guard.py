@@ -20,7 +20,6 @@ moment): the ``error`` for *its* request (matched by ``event_id``) is classified
 from __future__ import annotations
 
 import asyncio
-import collections
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -93,10 +92,9 @@ class ResponseGuard:
         self.tag_responses = tag_responses
         self.echo_grace = echo_grace
         self._echo_unsupported = False
+        # Set by observe() only: the connection calls its event observers before it wakes
+        # the task waiting for that event, so the guard's view is never behind create().
         self._active: str | None = None
-        # Responses whose response.done was already seen (bounded): an answer processed after
-        # its own response.done must not mark that response active again.
-        self._finished: collections.deque[str] = collections.deque(maxlen=32)
         self._lock = asyncio.Lock()
         if conn is not None:
             self.attach(conn)
@@ -125,8 +123,6 @@ class ResponseGuard:
             self._active = (event.response and event.response.id) or "?"
         elif event.type == "response.done":
             done_id = event.response.id if event.response is not None else None
-            if done_id:
-                self._finished.append(done_id)
             # A response.done without its response object ends whatever was active.
             if done_id is None or self._active in (None, "?", done_id):
                 self._active = None
@@ -178,10 +174,8 @@ class ResponseGuard:
             metadata[TAG_KEY] = event_id
             base = params if params is not None else ResponseCreateParams()
             update["response"] = base.model_copy(update={"metadata": metadata})
-            update["response"].__pydantic_fields_set__.add("metadata")
-        event = template.model_copy(update=update)
-        event.__pydantic_fields_set__.update(update)
-        return event
+        # model_copy(update=...) marks the updated fields as set, so they are sent
+        return template.model_copy(update=update)
 
     async def _send_and_match(
         self, conn: ConnectionLike, event: ClientEventResponseCreate, event_id: str
@@ -275,11 +269,10 @@ class ResponseGuard:
                 event = self._tagged(template, event_id)
                 answer = await self._send_and_match(conn, event, event_id)
                 if isinstance(answer, ServerEventResponseCreated):
-                    # A frame may leave the response object out: an empty one stands in.
-                    created: Response = answer.response or Response()
-                    if created.id is None or created.id not in self._finished:
-                        self._active = created.id or "?"
-                    return created
+                    # observe() has already marked it active (or, if its response.done was
+                    # read meanwhile, finished). A frame may leave the response object out:
+                    # an empty one stands in.
+                    return answer.response or Response()
                 assert isinstance(answer, ServerEventError)
                 if classify_error(answer) is ErrorKind.RETRY and attempt < self.max_retries:
                     attempt += 1
