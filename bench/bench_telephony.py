@@ -35,6 +35,7 @@ frame each way). WebSocket messages per frame counts what crosses the bridge for
 one call: media in, append out, delta in, media out, and the marks and their echoes. The
 other processes' CPU (the machine minus these three) is printed with each row.
 
+``--uvloop`` runs the bridge on uvloop (what aiohttp's ``GunicornUVLoopWebWorker`` does).
 ``--baseline-src DIR`` starts a second bridge importing voicelive from ``DIR`` (say an
 older ``src/``) and measures it after the first in each row: a same-run before/after.
 """
@@ -45,6 +46,7 @@ import argparse
 import asyncio
 import base64
 import cProfile
+import importlib.util
 import json
 import os
 import signal
@@ -400,6 +402,7 @@ async def _main(args: argparse.Namespace) -> None:
     procs = [standin]
     try:
         options = ["--profile", args.profile] if args.profile else []
+        options += ["--uvloop"] if args.uvloop else []
         proc, port = await _start(*bridge_args, *options)
         procs.append(proc)
         bridges.append(("bridge", proc, f"http://127.0.0.1:{port}"))
@@ -459,15 +462,28 @@ def main() -> None:
         "spreading the calls' 20 ms clocks over the tick",
     )
     parser.add_argument(
+        "--uvloop",
+        action="store_true",
+        help="run the bridge on uvloop (pip install uvloop), as aiohttp's "
+        "GunicornUVLoopWebWorker does",
+    )
+    parser.add_argument(
         "--baseline-src",
         metavar="DIR",
         help="also measure a second bridge importing voicelive from DIR (before/after)",
     )
     args = parser.parse_args()
+    if args.uvloop and importlib.util.find_spec("uvloop") is None:
+        parser.error("--uvloop needs uvloop: pip install uvloop")
     if args.standin:
         asyncio.run(_serve_standin())
     elif args.bridge:
-        asyncio.run(_serve_bridge(args.bridge, args.profile))
+        if args.uvloop:
+            import uvloop
+
+            uvloop.run(_serve_bridge(args.bridge, args.profile))
+        else:
+            asyncio.run(_serve_bridge(args.bridge, args.profile))
     else:
         asyncio.run(_main(args))
 
