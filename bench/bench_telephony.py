@@ -116,14 +116,20 @@ class StandIn:
 
     def __init__(self) -> None:
         self.inbound: list[float] = []
+        self.sessions = 0
+        """``session.update`` events answered so far."""
         self.app = web.Application()
         self.app.add_routes(
             [
                 web.get("/direct", self._direct),
                 web.post("/stats", self._stats),
+                web.post("/sessions", self._sessions),
                 web.get("/{tail:.*}", self._voicelive),
             ]
         )
+
+    async def _sessions(self, request: web.Request) -> web.Response:
+        return web.json_response(self.sessions)
 
     async def _stats(self, request: web.Request) -> web.Response:
         values, self.inbound = self.inbound, []
@@ -148,6 +154,7 @@ class StandIn:
                 session.update(event.get("session") or {})
                 reply = {"type": "session.updated", "event_id": "e1", "session": session}
                 await ws.send_str(json.dumps(reply))
+                self.sessions += 1
         return ws
 
     async def _direct(self, request: web.Request) -> web.WebSocketResponse:
@@ -258,6 +265,9 @@ class Callers:
         self.marks = 0
         settle = min(0.5, seconds)
         async with ClientSession(connector=TCPConnector(limit=0)) as http:  # no pool cap
+            sessions_url = stats_url.replace("/stats", "/sessions")
+            async with http.post(sessions_url) as response:
+                sessions_before = await response.json()
             sockets: list[Any] = []
             for first in range(0, calls, 50):  # dial in batches
                 batch = range(first, min(calls, first + 50))
@@ -266,7 +276,14 @@ class Callers:
             listeners = [
                 asyncio.ensure_future(self.listen(ws, f"MZ{i}")) for i, ws in enumerate(sockets)
             ]
-            await asyncio.sleep(settle)  # sessions applied
+            if not direct:  # every call's Voice Live session applied before the window
+                async with asyncio.timeout(120):
+                    while True:
+                        async with http.post(sessions_url) as response:
+                            if await response.json() >= sessions_before + calls:
+                                break
+                        await asyncio.sleep(0.05)
+            await asyncio.sleep(settle)
             loop = asyncio.get_running_loop()
             seq = 0
             async with http.post(stats_url):  # discard what came before the window
