@@ -29,6 +29,13 @@ def test_pcm16_bytes_round_trip_little_endian() -> None:
     assert pcm16_to_array(b"").shape == (0,)
 
 
+def test_pcm16_to_array_counts_memoryview_bytes_not_items() -> None:
+    """A memoryview over int16 samples has 3 items but 6 bytes: 3 whole samples."""
+    view = memoryview(np.array([1, -1, 7], "<i2"))
+    assert len(view) == 3
+    assert pcm16_to_array(view).tolist() == [1, -1, 7]
+
+
 def test_pcm16_to_array_channels() -> None:
     arr = pcm16_to_array(np.arange(6, dtype="<i2").tobytes(), channels=2)
     assert arr.shape == (3, 2)
@@ -96,6 +103,11 @@ def test_to_mono() -> None:
     one = np.arange(4, dtype=np.int16)
     assert to_mono(one, 1) is one
     assert to_mono(one.reshape(-1, 1), 1).tolist() == [0, 1, 2, 3]
+    # float channels are averaged in float64 and rounded once: a float32 sum would first
+    # round 1 + 2**-24 + 2**-24 to 1 (each addition loses the small term).
+    fine = to_mono(np.array([[1.0, 2.0**-24, 2.0**-24]], np.float32), 3)
+    assert fine.tolist() == [float(np.float32((1 + 2.0**-23) / 3))]
+    assert fine.tolist() != [float(np.float32(1 / 3))]
     three = np.array([[1, 2, 3]], np.int16)
     assert to_mono(three, 3).tolist() == [2]
 
