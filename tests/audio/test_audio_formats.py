@@ -16,6 +16,7 @@ from voicelive.audio import (
     PCM16_24K_STEREO,
     AudioFormat,
     AudioFormatError,
+    decode_from_wire,
     input_format_of,
     output_format_of,
 )
@@ -119,7 +120,11 @@ def test_g711_ignores_an_inherited_sampling_rate() -> None:
     [
         (("opus",), r"unknown input_audio_format 'opus'; supported: 'pcm16', 'g711_ulaw'"),
         (("pcm16_8000hz",), "unknown input_audio_format 'pcm16_8000hz'"),
-        (("pcm16", 44100), r"input_audio_sampling_rate 44100 is not supported for pcm16.*8000"),
+        (
+            ("pcm16", 44100),
+            r"^input_audio_sampling_rate 44100 is not supported for pcm16; "
+            r"supported: 8000, 16000, 24000$",
+        ),
         (("g711_alaw", None, 2), "stereo input .* requires pcm16"),
         (("pcm16", 24000, 3), "channels must be 1 or 2, got 3"),
         ((42,), "must be a string, got int"),
@@ -204,7 +209,8 @@ def test_ms_to_bytes_rounds_down_to_whole_samples() -> None:
     assert G711_ALAW.ms_to_bytes(20) == 160
     assert AudioFormat("pcm16", 44100).ms_to_bytes(10) == 882
     assert AudioFormat("pcm16", 44100).ms_to_bytes(0.3) == 26  # 13.23 samples
-    assert AudioFormat("pcm16", 10000).ms_to_bytes(0.3) == 6  # 2.9999999999999996 -> 3
+    assert AudioFormat("pcm16", 10000).ms_to_bytes(0.3) == 6
+    assert PCM16_24K.ms_to_samples(0.07) == 1  # 1.68 samples: down, not to the nearest
     assert PCM16_24K.ms_to_bytes(1500.5) == 72024
     with pytest.raises(ValueError, match="negative"):
         PCM16_24K.ms_to_bytes(-1)
@@ -219,3 +225,34 @@ def test_clock_round_trip(fmt: AudioFormat) -> None:
         assert fmt.ms_to_bytes(ms) == n - n % fmt.block_align
         assert fmt.ms_to_bytes(ms) % fmt.block_align == 0
     assert fmt.samples_to_ms(fmt.ms_to_samples(250)) == 250.0
+
+
+def test_float_noise_in_durations_is_forgiven() -> None:
+    """A duration computed from a sample count converts back to that count, even when binary
+    floating point lands just below it (12.999999999999998 for 13 samples at 11025 Hz; the
+    noise grows with the count, so the tolerance is relative)."""
+    fmt = AudioFormat("pcm16", 11025)
+    for samples in (13, 2829, 441043):  # 12.999999999999998, 2828.9999999999995, 441042.99999999994
+        assert fmt.ms_to_samples(fmt.samples_to_ms(samples)) == samples
+        assert fmt.ms_to_bytes(fmt.bytes_to_ms(2 * samples)) == 2 * samples
+
+
+def test_one_hertz_is_a_valid_rate() -> None:
+    assert AudioFormat("pcm16", 1).bytes_per_second == 2
+
+
+@pytest.mark.parametrize(
+    ("fmt", "message"),
+    [
+        (PCM16_24K, "PCM16 audio must have an even number of bytes (2 per sample), got 3 bytes"),
+        (
+            PCM16_24K_STEREO,
+            "pcm16 24000 Hz 2ch audio must be a multiple of 4 bytes (whole sample frames), "
+            "got 3 bytes",
+        ),
+    ],
+)
+def test_length_error_messages(fmt: AudioFormat, message: str) -> None:
+    with pytest.raises(AudioFormatError) as caught:
+        decode_from_wire(b"\x00\x00\x00", fmt)
+    assert str(caught.value) == message

@@ -166,7 +166,8 @@ class AudioFormat:
             return ms * self.sample_rate // 1000
         exact = ms * self.sample_rate / 1000.0
         nearest = round(exact)
-        # 0.3 ms * 10 kHz is 2.9999999999999996 in binary floating point: that means 3.
+        # 13 samples at 11025 Hz are 1.1791383219954648 ms, and that many ms back in samples
+        # is 12.999999999999998 in binary floating point: that means 13.
         if abs(exact - nearest) <= 1e-9 * max(1.0, exact):
             return int(nearest)
         return math.floor(exact)
