@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import array
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
@@ -45,6 +46,18 @@ def test_frames_accepts_buffers_and_yields_bytes(data: bytearray | memoryview) -
     out = list(frames(data, PCM16_24K, 10))
     assert out == [SECOND[:480], SECOND[480:960]]
     assert all(type(f) is bytes for f in out)
+
+
+def test_frames_of_a_memoryview_over_int16_count_bytes() -> None:
+    """A memoryview over int16 samples is sliced in bytes, not in (2-byte) items."""
+    samples = array.array("h", range(-240, 240))
+    view = memoryview(samples)  # format 'h': 480 items, 960 bytes
+    out = list(frames(view, PCM16_24K, 10))
+    assert out == [samples.tobytes()[:480], samples.tobytes()[480:]]
+
+
+def test_one_sample_frames() -> None:
+    assert list(frames(b"\x01\x02\x03", G711_ULAW, 0.125)) == [b"\x01", b"\x02", b"\x03"]
 
 
 def test_frames_with_44100_and_stereo() -> None:
@@ -136,6 +149,16 @@ async def test_paced_frames_speed_and_partial_last_frame() -> None:
     out = await collect(clock, gen)
     assert [t for t, _ in out] == [pytest.approx(0.05 * k) for k in range(11)]
     assert len(out[-1][1]) == 80
+
+
+async def test_paced_frames_default_to_20_ms_and_pad_the_last_frame_on_request() -> None:
+    clock = FakeClock()
+    data = bytes(range(200))  # 25 ms of μ-law
+    out = await collect(clock, paced_frames(data, G711_ULAW, clock=clock, sleep=clock.sleep))
+    assert [len(f) for _, f in out] == [160, 40]
+    padded = paced_frames(data, G711_ULAW, pad_last=True, clock=clock, sleep=clock.sleep)
+    out = await collect(clock, padded)
+    assert [f for _, f in out] == [data[:160], data[160:] + b"\xff" * 120]  # μ-law silence
 
 
 async def test_paced_frames_as_fast_as_possible() -> None:
