@@ -207,6 +207,52 @@ def test_unsupported_files(data: bytes, match: str) -> None:
         read_wav(data)
 
 
+SUPPORTED = (
+    "supported: PCM 8/16/24/32-bit, IEEE float 32/64-bit, A-law/mu-law 8-bit "
+    "(plain or WAVE_FORMAT_EXTENSIBLE)"
+)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            b"not a wav file at all",
+            "not a WAV file: expected a RIFF/WAVE header, got b'not a wav fi'",
+        ),
+        (riff((b"data", b"\x00\x00")), "invalid WAV file: no 'fmt ' chunk"),
+        (riff((b"fmt ", fmt_chunk(1, 1, 8000, 16))), "invalid WAV file: no 'data' chunk"),
+        (
+            make_wav(0x55, 2, 44100, 0, b""),
+            f"unsupported WAV file: format tag 85 (0x0055, MP3), 0 bits, 2 channels; {SUPPORTED}",
+        ),
+        (
+            riff((b"fmt ", struct.pack("<HHIIHH", 1, 2, 8000, 32000, 2, 16)), (b"data", b"")),
+            "invalid WAV file: block align 2 does not match format tag 1 (0x0001, PCM), "
+            "16 bits, 2 channels",
+        ),
+        (
+            make_wav(0xFFFE, 1, 8000, 12, b"", extensible=1),
+            "unsupported WAV file: WAVE_FORMAT_EXTENSIBLE with sub-format format tag 1 "
+            f"(0x0001, PCM), 12 bits, 1 channels; {SUPPORTED}",
+        ),
+    ],
+)
+def test_error_messages_in_full(data: bytes, message: str) -> None:
+    with pytest.raises(AudioFormatError) as caught:
+        read_wav(data)
+    assert str(caught.value) == message
+
+
+def test_unusual_but_valid_headers() -> None:
+    # a 1 Hz file is valid (rate 0 is not)
+    assert read_wav(make_wav(1, 1, 1, 16, b"\x01\x00\x02\x00"))[1:] == (1, 1)
+    # an extensible 'fmt ' chunk longer than 40 bytes (trailing bytes after the GUID)
+    long_fmt = fmt_chunk(0xFFFE, 1, 8000, 16, extensible=1) + b"\x00\x00"
+    samples, rate, _ = read_wav(riff((b"fmt ", long_fmt), (b"data", b"\x05\x00")))
+    assert (samples.tolist(), rate) == ([5], 8000)
+
+
 @pytest.mark.parametrize(
     "fmt", [PCM16_24K, PCM16_16K, PCM16_8K, PCM16_24K_STEREO, G711_ULAW, G711_ALAW]
 )
@@ -232,6 +278,8 @@ def test_write_then_read_round_trip(fmt: AudioFormat, tmp_path: Path) -> None:
     # RIFF size field is the file size minus 8; the file is even-sized
     assert struct.unpack_from("<I", blob, 4)[0] == len(blob) - 8
     assert len(blob) % 2 == 0
+    header = 44 if fmt.encoding == "pcm16" else 58  # G.711: cbSize and a 'fact' chunk
+    assert len(blob) == header + len(wire) + len(wire) % 2
 
 
 def test_written_pcm16_is_readable_by_stdlib_wave(tmp_path: Path) -> None:
@@ -262,10 +310,12 @@ def test_g711_wav_has_fact_chunk_and_odd_padding() -> None:
     blob = wav_bytes(codes, G711_ULAW)
     assert blob[12:16] == b"fmt "
     assert struct.unpack_from("<IHH", blob, 16) == (18, 7, 1)
+    assert struct.unpack_from("<H", blob, 36) == (0,)  # cbSize: no extra format bytes
     assert blob[38:42] == b"fact"
     assert struct.unpack_from("<II", blob, 42) == (4, 101)
     assert blob[50:54] == b"data"
     assert len(blob) == 58 + 101 + 1
+    assert struct.unpack_from("<I", blob, 4) == (len(blob) - 8,)  # the pad byte counts
     assert read_wav(blob)[0].shape == (101,)
 
 
