@@ -239,6 +239,8 @@ def test_mark_echo_fast_path_and_its_bad_forms() -> None:
 def test_mark_ms_must_be_positive() -> None:
     with pytest.raises(ValueError, match="mark_ms"):
         TwilioProvider(mark_ms=0)
+    with pytest.raises(ValueError, match="twilio_mark_ms must be positive"):
+        PhoneServerConfig(twilio_mark_ms=-5)
 
 
 # ---------------------------------------------------------------------- over loopback

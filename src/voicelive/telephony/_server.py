@@ -84,6 +84,13 @@ class PhoneServerConfig:
     token_ttl: float = 30.0
     twilio_mark_ms: int = 100
 
+    def __post_init__(self) -> None:
+        if self.twilio_mark_ms <= 0:
+            raise ValueError(
+                f"twilio_mark_ms must be positive (100: a mark about every 100 ms of audio; "
+                f"20: one after every frame), got {self.twilio_mark_ms}"
+            )
+
     def __repr__(self) -> str:
         return (
             f"PhoneServerConfig(public_url={self.public_url!r}, "
