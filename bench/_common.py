@@ -561,6 +561,15 @@ class _Worker:
                 for start, end in zip(gc_stats["start"], gc_stats["end"], strict=True)
             ],
             "gc_promoted_per_s": promoted[0] / (cpu["t1"] - cpu["t0"]),
+            # per frame, so a client that falls behind (and reads fewer frames in the window)
+            # is not flattered: young collections per 1,000 frames stamped in the window
+            "gc0_per_1k_frames": (
+                1000.0
+                * (gc_stats["end"][0]["collections"] - gc_stats["start"][0]["collections"])
+                / len(lags)
+                if lags
+                else float("nan")
+            ),
             "tracked_per_conn": tracked_per_conn,
             "tracked_total": tracked_total,
         }

@@ -619,6 +619,7 @@ def gc_table(
                     f"{n:,}",
                     CLIENTS[key][1],
                     "/".join(f"{med(r['gc_per_s'][g] for r in done):.1f}" for g in range(3)),
+                    f"{med(r.get('gc0_per_1k_frames', float('nan')) for r in done):.2f}",
                     f"{med(r['gc_promoted_per_s'] for r in done):,.0f}",
                     "/".join(str(r["gc_full"]) for r in done),
                     f"{max(r['gc_full_max_ms'] for r in done):.0f}",
@@ -636,6 +637,7 @@ def gc_table(
             "N",
             "client",
             "collections/s gen0/1/2",
+            "gen0 per 1k frames",
             "promoted to gen2 /s",
             "full GCs per run",
             "max full GC ms",
@@ -646,7 +648,8 @@ def gc_table(
         rows,
     )
     report.out(
-        "Collections/s: from `gc.get_stats()` over the measured window. Promoted: survivors "
+        "Collections/s: from `gc.get_stats()` over the measured window; per 1k frames: the "
+        "window's gen-0 collections over the frames stamped in it. Promoted: survivors "
         "of generation-1 and full collections (objects in generations 0+1 when one starts, "
         "minus what it freed), via `gc.callbacks`. Full GCs and pauses: `gc.callbacks` "
         "start/stop inside the window. Tracked objects per connection: `len(gc.get_objects())` "
