@@ -1,18 +1,21 @@
-"""The documented 30 s default of every waiting call, observed on the event loop's clock.
+"""Documented time defaults (30 s waits, the 30 s heartbeat, the 10 s close timeout), observed
+on the event loop's clock.
 
-The loop's clock is moved forward by the test (``loop.time`` plus an offset), so a 30 s
-default is checked without waiting 30 s: at +29 s the wait is still pending, at +30.5 s it
-has timed out and says "within 30.0 s".
+The test stops the loop's clock and moves it by hand (``loop.time`` is replaced), so a 30 s
+default is checked without waiting 30 s and without depending on how fast the machine is:
+just before 30 s the wait is pending, just after it has timed out and says "within 30.0 s".
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import pytest
+from aiohttp import WSMsgType, web
 from azure.core.credentials import AzureKeyCredential
 
 from voicelive.aio import VoiceLiveConnection, connect
@@ -24,15 +27,29 @@ KEY = AzureKeyCredential("k")
 
 @contextmanager
 def movable_clock() -> Iterator[list[float]]:
-    """``loop.time()`` plus ``offset[0]`` seconds for as long as the block runs."""
+    """A stopped loop clock: ``loop.time()`` is a start time plus ``offset[0]``.
+
+    The start is a whole second plus 0.5 s (a little ahead of the real clock): aiohttp rounds
+    timeouts over 5 s up to a whole second, so a 30 s timer armed at the start fires at
+    offset 30.5 -- between the 29.9 and 30.6 the tests move to (a 31 s one would fire at 31.5).
+    """
     loop = asyncio.get_running_loop()
-    real = loop.time
+    start = math.floor(loop.time()) + 1.5
     offset = [0.0]
-    loop.time = lambda: real() + offset[0]  # type: ignore[method-assign]
+    loop.time = lambda: start + offset[0]  # type: ignore[method-assign]
     try:
         yield offset
     finally:
         del loop.time  # back to the class's method
+
+
+async def spin(done: Callable[[], bool], turns: int = 1000) -> bool:
+    """Run the loop (without its clock moving) until ``done()`` or ``turns`` iterations."""
+    for _ in range(turns):
+        if done():
+            return True
+        await asyncio.sleep(0)
+    return done()
 
 
 async def _silent(conn: MockServerConnection) -> None:
@@ -78,12 +95,68 @@ async def test_waiting_calls_time_out_after_30_s_by_default(
 ) -> None:
     with movable_clock() as offset:
         task = asyncio.ensure_future(wait(client))
-        for _ in range(20):  # sent, and waiting for the reply
-            await asyncio.sleep(0)
-        offset[0] = 29.0
-        for _ in range(5):
-            await asyncio.sleep(0)
-        assert not task.done()
-        offset[0] = 30.5
-        with pytest.raises(WaitTimeoutError, match=r"within 30\.0 s"):
-            await asyncio.wait_for(task, 5)
+        assert not await spin(task.done, 20)  # sent; its timer is armed
+        offset[0] = 29.9
+        assert not await spin(task.done, 50)
+        offset[0] = 30.6
+        assert await spin(task.done)
+    with pytest.raises(WaitTimeoutError, match=r"within 30\.0 s"):
+        task.result()
+
+
+async def test_the_heartbeat_pings_every_30_s_by_default() -> None:
+    pings: asyncio.Queue[float] = asyncio.Queue()
+
+    async def no_autoping(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=False)
+        await ws.prepare(request)
+        async for msg in ws:
+            if msg.type is WSMsgType.PING:
+                pings.put_nowait(asyncio.get_running_loop().time())
+                await ws.pong(msg.data)
+        return ws
+
+    async with _plain_app(no_autoping) as url:
+        with movable_clock() as offset:
+            async with connect(endpoint=url, credential=KEY) as conn:
+                offset[0] = 29.9
+                assert not await spin(lambda: not pings.empty(), 50)
+                offset[0] = 30.6
+                assert await spin(lambda: not pings.empty())
+                assert not conn.closed
+
+
+async def test_close_waits_10_s_for_the_peer_by_default() -> None:
+    async def never_answers_close(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoclose=False)
+        await ws.prepare(request)
+        await asyncio.Event().wait()  # reads nothing: the client's close frame is not answered
+        return ws
+
+    async with _plain_app(never_answers_close) as url:
+        conn = await connect(endpoint=url, credential=KEY)
+        with movable_clock() as offset:
+            closing = asyncio.ensure_future(conn.close())
+            assert not await spin(closing.done, 20)  # the close frame is out; its timer armed
+            offset[0] = 9.9
+            assert not await spin(closing.done, 50)
+            offset[0] = 10.6
+            assert await spin(closing.done)
+        closing.result()
+        assert conn.closed
+
+
+@asynccontextmanager
+async def _plain_app(
+    handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
+) -> AsyncIterator[str]:
+    app = web.Application()
+    app.router.add_get("/voice-live/realtime", handler)
+    runner = web.AppRunner(app, shutdown_timeout=0.1)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()
