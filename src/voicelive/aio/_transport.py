@@ -532,13 +532,16 @@ def _reset_heartbeat_inline(ws: aiohttp.ClientWebSocketResponse[bool]) -> None:
     armed timer is never rescheduled per frame: when it fires early it re-arms itself at the
     new deadline -- so doing it inline keeps the heartbeat exactly as before (PING after
     ``heartbeat`` s without data, any data cancels a pending PONG wait) and allocates
-    nothing. Older aiohttp versions without this callback are left as they are.
+    nothing. aiohttp versions without this callback, or whose reset re-arms the timer, are
+    left as they are.
     """
     conn = getattr(ws, "_conn", None)
     protocol = getattr(conn, "protocol", None)
     reset = getattr(ws, "_reset_heartbeat", None)
     on_data = getattr(ws, "_on_data_received", None)
     if reset is None or on_data is None or protocol is None:
+        return
+    if not hasattr(ws, "_heartbeat_when"):  # a reset that re-arms the timer: keep coalescing
         return
     if getattr(protocol, "_data_received_cb", None) == on_data:
         protocol._data_received_cb = reset
