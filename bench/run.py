@@ -680,6 +680,16 @@ def paired_ratios(
             + f"voicelive max GC pause {gc_max:.0f} ms"
             + (f" (target < 50 ms: {'met' if gc_max < 50 else 'MISSED'})" if n >= 2000 else "")
         )
+        if n >= 2000:  # where raw keeps up (p99 < 100 ms), voicelive keeps up too
+            pairs = list(zip(vl, raw, strict=False))
+            raw_up = [v["p99_ms"] < 100 for v, r in pairs if r["p99_ms"] < 100]
+            vl_up = sum(v["p99_ms"] < 100 for v, _ in pairs)
+            verdict = "no run to judge by" if not raw_up else "met" if all(raw_up) else "MISSED"
+            lines.append(
+                f"- {n:,} sessions kept up (p99 < 100 ms): raw in {len(raw_up)} of {len(pairs)} "
+                f"runs, voicelive in {vl_up} of {len(pairs)} (target: voicelive keeps up "
+                f"wherever raw does: {verdict})"
+            )
     for line in lines:
         report.out(line)
     if lines:
