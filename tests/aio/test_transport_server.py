@@ -1,0 +1,161 @@
+"""The test kit's server side of the seam (``ServerTransport`` / ``WebSocketServer``) and the
+TLS-to-a-plain-server detection, each with real sockets or real exception chains."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import ssl
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, suppress
+
+import aiohttp
+import pytest
+
+from voicelive.aio._transport import ServerTransport, WebSocketServer, _plain_server_answered_tls
+from voicelive.exceptions import ConnectionClosed, ConnectionClosedError, MessageTooLargeError
+
+Handler = Callable[[ServerTransport], Awaitable[None]]
+
+
+@asynccontextmanager
+async def serving(handler: Handler, **options: int) -> AsyncIterator[str]:
+    server = WebSocketServer(handler, **options)  # type: ignore[arg-type]
+    await server.start()
+    try:
+        yield f"ws://127.0.0.1:{server.port}/"
+    finally:
+        await server.stop()
+
+
+def _masked_frame(first_byte: int, payload: bytes) -> bytes:
+    mask = os.urandom(4)
+    body = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+    return bytes([first_byte, 0x80 | len(payload)]) + mask + body
+
+
+async def test_the_server_reports_each_way_a_client_ends() -> None:
+    outcomes: asyncio.Queue[BaseException] = asyncio.Queue()
+
+    async def handler(transport: ServerTransport) -> None:
+        try:
+            while True:
+                await transport.receive()
+        except (ConnectionClosed, MessageTooLargeError) as exc:
+            outcomes.put_nowait(exc)
+
+    async with serving(handler, max_msg_size=64) as url, aiohttp.ClientSession() as session:
+        async with session.ws_connect(url) as ws:
+            await ws.close(code=4001, message=b"bye")
+        closed = await asyncio.wait_for(outcomes.get(), 5)
+        assert isinstance(closed, ConnectionClosedError)
+        assert (closed.code, closed.reason) == (4001, "bye")
+
+        async with session.ws_connect(url) as ws:
+            await ws.send_str("x" * 100)
+            too_large = await asyncio.wait_for(outcomes.get(), 5)
+        assert isinstance(too_large, MessageTooLargeError)
+        assert str(too_large).startswith("client frame too large: ")
+
+        host, port = url.removeprefix("ws://").rstrip("/").split(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(
+            b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        )
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(_masked_frame(0x81, b"\xff\xfe"))  # a text frame that is not UTF-8
+        broken = await asyncio.wait_for(outcomes.get(), 5)
+        writer.close()
+        assert isinstance(broken, ConnectionClosedError)
+        assert broken.code == 1006
+
+    assert broken.reason  # aiohttp's description, cut to 200 characters
+
+
+async def test_sending_to_a_client_that_went_away_is_a_1006_close() -> None:
+    errors: asyncio.Queue[BaseException] = asyncio.Queue()
+
+    async def handler(transport: ServerTransport) -> None:
+        with suppress(ConnectionClosed):
+            await transport.receive()
+        for send in (transport.send_text("late"), transport.send_bytes(b"late")):
+            try:
+                await send
+            except ConnectionClosedError as exc:
+                errors.put_nowait(exc)
+
+    async with serving(handler) as url:
+        host, port = url.removeprefix("ws://").rstrip("/").split(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(
+            b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        )
+        await reader.readuntil(b"\r\n\r\n")
+        writer.transport.abort()  # no close frame
+        for _ in range(2):
+            error = await asyncio.wait_for(errors.get(), 5)
+            assert isinstance(error, ConnectionClosedError)
+            assert (error.code, error.reason) == (1006, "client went away")
+
+
+async def test_server_close_and_ping_defaults() -> None:
+    async def handler(transport: ServerTransport) -> None:
+        await transport.ping()
+        await transport.close()
+
+    async with serving(handler) as url, aiohttp.ClientSession() as session:
+        async with session.ws_connect(url, autoping=False) as ws:
+            ping = await asyncio.wait_for(ws.receive(), 5)
+            assert (ping.type, ping.data) == (aiohttp.WSMsgType.PING, b"")
+            close = await asyncio.wait_for(ws.receive(), 5)
+            assert (close.type, close.data, close.extra) == (aiohttp.WSMsgType.CLOSE, 1000, "")
+
+
+def _ssl_error(reason: str, text: str = "ssl failure") -> ssl.SSLError:
+    error = ssl.SSLError(1, text)
+    error.reason = reason
+    return error
+
+
+@pytest.mark.parametrize(
+    "reason",
+    ["WRONG_VERSION_NUMBER", "PACKET_LENGTH_TOO_LONG", "RECORD_LAYER_FAILURE", "HTTP_REQUEST"],
+)
+def test_each_plain_peer_tls_reason_is_recognised(reason: str) -> None:
+    assert _plain_server_answered_tls(_ssl_error(reason))
+    assert not _plain_server_answered_tls(_ssl_error("CERTIFICATE_VERIFY_FAILED"))
+
+
+def test_the_tls_reason_is_found_in_the_message_and_through_the_chain() -> None:
+    in_text = _ssl_error("", "[SSL: WRONG_VERSION_NUMBER] wrong version number")
+    assert _plain_server_answered_tls(in_text)
+
+    wrapped = OSError("connect failed")
+    wrapped.os_error = _ssl_error("WRONG_VERSION_NUMBER")  # type: ignore[attr-defined]
+    assert _plain_server_answered_tls(wrapped)  # aiohttp's ClientConnectorError.os_error
+
+    caused = RuntimeError("outer")
+    caused.__cause__ = _ssl_error("HTTP_REQUEST")
+    assert _plain_server_answered_tls(caused)
+
+    context = RuntimeError("outer")
+    context.__context__ = _ssl_error("HTTP_REQUEST")
+    assert _plain_server_answered_tls(context)
+
+    both = RuntimeError("outer")
+    both.__cause__ = RuntimeError("not it")
+    both.__context__ = _ssl_error("HTTP_REQUEST")
+    assert not _plain_server_answered_tls(both)  # __cause__ wins, as Python shows it
+
+
+def test_a_cyclic_exception_chain_ends() -> None:
+    first, second = RuntimeError("a"), RuntimeError("b")
+    first.__context__, second.__context__ = second, first
+    assert not _plain_server_answered_tls(first)
+
+    looped = OSError("connect failed")
+    looped.os_error = looped  # type: ignore[attr-defined]
+    looped.__cause__ = _ssl_error("HTTP_REQUEST")
+    assert _plain_server_answered_tls(looped)
