@@ -531,3 +531,32 @@ async def test_a_done_read_before_the_collision_error_counts_as_the_wait(
             "after the active response",
             "response metadata is not echoed; matching by order",
         ]
+
+
+async def test_a_collision_whose_response_ends_while_the_app_reads_is_retried_at_once() -> None:
+    """The app's own reader may consume the other response's done before create() resumes."""
+
+    async def collide_then_finish(
+        conn: MockServerConnection, event: ClientEventResponseCreate
+    ) -> None:
+        if len(sent_creates_of(conn)) == 1:
+            await send_json(conn, {"type": "response.created", "response": {"id": "vad"}})
+            await send_json(conn, busy(event.event_id))
+            await send_json(conn, {"type": "response.done", "response": {"id": "vad"}})
+        else:
+            await send_json(conn, {"type": "response.created", "response": {"id": "mine"}})
+
+    async with serve(scripted(collide_then_finish)) as (server, conn):
+        guard = ResponseGuard(conn, timeout=5, echo_grace=0.05)
+
+        async def app_reader() -> None:
+            async for _ in conn:
+                pass
+
+        reader = asyncio.create_task(app_reader())
+        try:
+            response = await asyncio.wait_for(guard.create(), 10)
+        finally:
+            reader.cancel()
+        assert response.id == "mine"
+        assert len(sent_creates(server)) == 2

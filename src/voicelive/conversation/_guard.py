@@ -95,6 +95,7 @@ class ResponseGuard:
         # Set by observe() only: the connection calls its event observers before it wakes
         # the task waiting for that event, so the guard's view is never behind create().
         self._active: str | None = None
+        self._dones = 0  # response.done events observed (see the retry in create())
         self._lock = asyncio.Lock()
         if conn is not None:
             self.attach(conn)
@@ -122,6 +123,7 @@ class ResponseGuard:
         if event.type == "response.created":
             self._active = (event.response and event.response.id) or "?"
         elif event.type == "response.done":
+            self._dones += 1
             done_id = event.response.id if event.response is not None else None
             # A response.done without its response object ends whatever was active.
             if done_id is None or self._active in (None, "?", done_id):
@@ -267,6 +269,7 @@ class ResponseGuard:
                 await self.wait_idle()
                 event_id = new_event_id()
                 event = self._tagged(template, event_id)
+                dones = self._dones
                 answer = await self._send_and_match(conn, event, event_id)
                 if isinstance(answer, ServerEventResponseCreated):
                     # observe() has already marked it active (or, if its response.done was
@@ -280,7 +283,10 @@ class ResponseGuard:
                         "response.create collided (%s); retrying after the active response",
                         answer.error.code,
                     )
-                    if self._active is None:  # the other response is not visible yet
+                    # The other response is not visible yet: wait for a response.done --
+                    # unless one was already read since the request went out (the app's
+                    # reader may have consumed it before this task resumed).
+                    if self._active is None and self._dones == dones:
                         self._active = "?"
                     continue
                 raise server_error_from(answer, "response.create")
