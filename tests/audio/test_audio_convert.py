@@ -129,9 +129,12 @@ def test_interleave() -> None:
     both = interleave(mic, ref)
     assert both.shape == (3, 2)
     assert array_to_pcm16(both) == np.array([1, -1, 2, -2, 3, -3], "<i2").tobytes()
+    assert interleave(mic).tolist() == [[1], [2], [3]]  # one channel: a (frames, 1) array
     with pytest.raises(AudioFormatError, match="equal length"):
         interleave(mic, ref[:2])
-    with pytest.raises(AudioFormatError, match="share a dtype"):
+    with pytest.raises(AudioFormatError) as caught:
         interleave(mic, ref.astype(np.float32))
-    with pytest.raises(AudioFormatError, match="at least one"):
+    assert str(caught.value) == "channels must share a dtype, got ['int16', 'float32']"
+    with pytest.raises(AudioFormatError) as caught:
         interleave()
+    assert str(caught.value) == "interleave() needs at least one channel"
