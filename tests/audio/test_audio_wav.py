@@ -207,6 +207,7 @@ def test_unsupported_files(data: bytes, match: str) -> None:
         read_wav(data)
 
 
+EXT_PCM = struct.pack("<HHI", 22, 16, 0) + struct.pack("<H", 1) + GUID_TAIL  # sub-format PCM
 SUPPORTED = (
     "supported: PCM 8/16/24/32-bit, IEEE float 32/64-bit, A-law/mu-law 8-bit "
     "(plain or WAVE_FORMAT_EXTENSIBLE)"
@@ -230,6 +231,14 @@ SUPPORTED = (
             riff((b"fmt ", struct.pack("<HHIIHH", 1, 2, 8000, 32000, 2, 16)), (b"data", b"")),
             "invalid WAV file: block align 2 does not match format tag 1 (0x0001, PCM), "
             "16 bits, 2 channels",
+        ),
+        (
+            riff(
+                (b"fmt ", struct.pack("<HHIIHH", 0xFFFE, 2, 8000, 32000, 2, 16) + EXT_PCM),
+                (b"data", b""),
+            ),
+            "invalid WAV file: block align 2 does not match WAVE_FORMAT_EXTENSIBLE with "
+            "sub-format format tag 1 (0x0001, PCM), 16 bits, 2 channels",
         ),
         (
             make_wav(0xFFFE, 1, 8000, 12, b"", extensible=1),
