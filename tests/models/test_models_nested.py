@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import itertools
 import json
-import textwrap
+import sys
 from datetime import datetime, timezone
 from typing import Any
 
@@ -396,19 +397,33 @@ def _attribute_docstrings(cls: type) -> set[str]:
     """
     if cls.__module__.split(".")[0] != "voicelive":
         return set()
-    tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
-    body = tree.body[0].body  # type: ignore[attr-defined]
-    names: set[str] = set()
-    for stmt, following in itertools.pairwise(body):
-        if (
-            isinstance(stmt, ast.AnnAssign)
-            and isinstance(stmt.target, ast.Name)
-            and isinstance(following, ast.Expr)
-            and isinstance(following.value, ast.Constant)
-            and isinstance(following.value.value, str)
-        ):
-            names.add(stmt.target.id)
-    return names
+    return _documented_attributes(cls.__module__).get(cls.__qualname__, set())
+
+
+@functools.cache
+def _documented_attributes(module: str) -> dict[str, set[str]]:
+    """``_attribute_docstrings`` for every top-level class of ``module``, from one parse.
+
+    (``inspect.getsource(cls)`` parses the whole module again for each class; for ~300 classes
+    times their bases that made this test take minutes on a loaded machine.)
+    """
+    tree = ast.parse(inspect.getsource(sys.modules[module]))
+    found: dict[str, set[str]] = {}
+    for node in tree.body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        names: set[str] = set()
+        for stmt, following in itertools.pairwise(node.body):
+            if (
+                isinstance(stmt, ast.AnnAssign)
+                and isinstance(stmt.target, ast.Name)
+                and isinstance(following, ast.Expr)
+                and isinstance(following.value, ast.Constant)
+                and isinstance(following.value.value, str)
+            ):
+                names.add(stmt.target.id)
+        found[node.name] = names
+    return found
 
 
 def test_exports() -> None:
