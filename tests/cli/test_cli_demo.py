@@ -44,12 +44,9 @@ def _labels(out: str) -> list[str]:
 
 def test_demo_fast(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     reply = tmp_path / "reply.wav"
-    started = time.monotonic()
     assert main(["demo", "--fast", "--output", str(reply)]) == 0
-    elapsed = time.monotonic() - started
     out, err = capsys.readouterr()
     assert err == ""
-    assert elapsed < 5, f"demo --fast took {elapsed:.1f} s"
     assert out.startswith("voicelive demo: talking to the LOCAL EMULATOR at http://127.0.0.1:")
     assert f"Set {ENDPOINT_ENV} to run the same exchange against Azure" in out
     labels = _labels(out)
