@@ -13,7 +13,11 @@ from conversation_support import created, idle, send_json, serve, session_dict
 from voicelive.aio import connect
 from voicelive.conversation import Reconnected, ResponseGuard, connect_resilient
 from voicelive.exceptions import ConnectionClosed, ServerError, WaitTimeoutError
-from voicelive.models import ClientEventResponseCancel, ClientEventResponseCreate
+from voicelive.models import (
+    SERVER_EVENT_ADAPTER,
+    ClientEventResponseCancel,
+    ClientEventResponseCreate,
+)
 from voicelive.testing import Fault, MockServer, MockServerConnection
 
 KEY = AzureKeyCredential("k")
@@ -201,8 +205,6 @@ async def test_misc_api() -> None:
 
 
 def _created_event(response_id: str | None = "x") -> Any:
-    from voicelive.models import SERVER_EVENT_ADAPTER
-
     frame: dict[str, Any] = {"type": "response.created"}
     if response_id is not None:
         frame["response"] = {"id": response_id}
@@ -548,6 +550,7 @@ async def test_a_collision_whose_response_ends_while_the_app_reads_is_retried_at
 
     async with serve(scripted(collide_then_finish)) as (server, conn):
         guard = ResponseGuard(conn, timeout=5, echo_grace=0.05)
+        guard.observe(SERVER_EVENT_ADAPTER.validate_python({"type": "response.done"}))  # earlier
 
         async def app_reader() -> None:
             async for _ in conn:

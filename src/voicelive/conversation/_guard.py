@@ -153,9 +153,9 @@ class ResponseGuard:
                 done_id = event.response.id if event.response is not None else None
                 return active == "?" or done_id is None or done_id == active
 
+            # observe() ends the active response when that done is read; a done read earlier
+            # (queued, already observed) was for an earlier response: wait for the next one.
             await conn.wait_for(ServerEventResponseDone, predicate=finished, timeout=limit)
-            if self._active == active:  # the done event was queued before we looked
-                self._active = None
 
     async def cancel(self) -> bool:
         """Cancel the response in progress, if any; returns whether a cancel was sent."""
