@@ -14,6 +14,7 @@ from azure.core.credentials import AzureKeyCredential
 from voicelive.aio import connect
 from voicelive.audio import AudioFormatError
 from voicelive.audio._wire import to_wire_audio
+from voicelive.exceptions import ReceiveTimeoutError
 from voicelive.models import ServerEvent
 from voicelive.testing import MockServer, MockServerConnection
 
@@ -100,3 +101,24 @@ async def test_without_a_known_session_format_the_error_is_the_converters_alone(
     assert str(refused.value) == (
         f"input_audio_buffer.append(audio=<array of shape (2, 2, 2)>): {converter.value}"
     )
+
+
+async def test_async_for_honours_receive_timeout() -> None:
+    async def silent(conn: MockServerConnection) -> None:
+        async for _ in conn:
+            pass
+
+    async with (
+        MockServer(silent) as server,
+        connect(
+            endpoint=server.endpoint, credential=KEY, connection_options={"receive_timeout": 0.05}
+        ) as conn,
+    ):
+
+        async def iterate() -> None:
+            async for _ in conn:
+                pass
+
+        with pytest.raises(ReceiveTimeoutError):
+            await asyncio.wait_for(iterate(), 10)
+        assert not conn.closed
