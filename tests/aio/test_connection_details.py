@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 from azure.core.credentials import AzureKeyCredential
 
-from voicelive.aio import connect
+from voicelive._protocol import Side, VoiceLiveProtocol
+from voicelive.aio import VoiceLiveConnection, connect
 from voicelive.audio import AudioFormatError
 from voicelive.audio._wire import to_wire_audio
 from voicelive.exceptions import ReceiveTimeoutError
@@ -122,3 +123,9 @@ async def test_async_for_honours_receive_timeout() -> None:
         with pytest.raises(ReceiveTimeoutError):
             await asyncio.wait_for(iterate(), 10)
         assert not conn.closed
+
+
+def test_a_connection_refuses_a_server_side_protocol() -> None:
+    with pytest.raises(ValueError) as refused:
+        VoiceLiveConnection(None, VoiceLiveProtocol(Side.SERVER))  # type: ignore[arg-type]
+    assert str(refused.value) == "VoiceLiveConnection needs a client-side protocol"
