@@ -11,6 +11,7 @@ import ssl
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 from aiohttp import WSMsgType, web
 from azure.core.credentials import AzureKeyCredential
@@ -122,3 +123,18 @@ async def test_wait_for_keeps_the_1000_newest_unread_events_by_default() -> None
             "input_audio_buffer.cleared", predicate=lambda e: e.event_id == "e1002", timeout=30
         )
         assert (await asyncio.wait_for(conn.recv(), 5)).event_id == "e3"  # e1, e2 dropped
+
+
+async def test_compression_is_off_unless_asked_and_a_callers_session_is_used() -> None:
+    async with (
+        MockServer() as server,
+        aiohttp.ClientSession(headers={"x-from-session": "yes"}) as session,
+    ):
+        async with connect(endpoint=server.endpoint, credential=KEY):
+            plain = await server.wait_for_connection()
+        async with connect(endpoint=server.endpoint, credential=KEY, client_session=session):
+            pass
+        mine = server.connections[-1]
+    assert "Sec-WebSocket-Extensions" not in plain.headers
+    assert "x-from-session" not in plain.headers
+    assert mine.headers["x-from-session"] == "yes"  # the request went through that session
