@@ -12,6 +12,7 @@ import pytest
 from azure.core.credentials import AzureKeyCredential
 
 from voicelive.aio import VoiceLiveConnection, connect
+from voicelive.conversation import SessionMismatchError
 from voicelive.exceptions import WaitTimeoutError
 from voicelive.testing import MockServer, MockServerConnection
 
@@ -216,3 +217,25 @@ async def test_waiting_forms_honour_their_timeout(call: Call) -> None:
     ):
         with pytest.raises(WaitTimeoutError, match=r"within 0\.05 s"):
             await asyncio.wait_for(call(client), 5)
+
+
+async def test_session_update_forwards_on_mismatch() -> None:
+    async def other_voice(conn: MockServerConnection) -> None:
+        async for event in conn:
+            if event.type == "session.update":
+                await conn.send(
+                    {
+                        "type": "session.updated",
+                        "event_id": "s1",
+                        "session": {"voice": "echo"},
+                    }
+                )
+
+    async with (
+        MockServer(other_voice) as server,
+        connect(endpoint=server.endpoint, credential=KEY) as client,
+    ):
+        with pytest.raises(SessionMismatchError):
+            await client.session.update(
+                session={"voice": "alloy"}, wait=True, on_mismatch="raise", timeout=5
+            )
