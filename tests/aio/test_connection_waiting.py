@@ -308,3 +308,32 @@ async def test_a_queue_of_exactly_max_pending_events_drops_nothing() -> None:
             "response.text.delta", predicate=lambda e: e.event_id == "ev3", timeout=5
         )
         assert [(await client.recv()).event_id for _ in range(3)] == ["ev1", "ev2", "ev3"]
+
+
+async def test_an_expect_future_completed_for_the_reader_is_not_kept() -> None:
+    async with fed() as (feed, client):
+        future = client.expect("response.text.delta")
+        ref = weakref.ref(future)
+        await feed.send(text_frame(1))
+        event = await asyncio.wait_for(client.recv(), 5)
+        assert await asyncio.wait_for(future, 5) is event  # awaited directly, not wait_future
+        del future
+        gc.collect()
+        assert ref() is None
+
+
+async def test_a_cancelled_expect_future_is_dropped_at_the_next_event() -> None:
+    async with fed() as (feed, client):
+        future = client.expect("session.updated")
+        ref = weakref.ref(future)
+        future.cancel()
+        del future
+        await feed.send(text_frame(1))
+        assert (await asyncio.wait_for(client.recv(), 5)).event_id == "ev1"
+        gc.collect()
+        assert ref() is None
+        # a later expect() still works after the list was pruned
+        later = client.expect("session.updated")
+        await feed.send(UPDATED)
+        await asyncio.wait_for(client.recv(), 5)
+        assert (await client.wait_future(later, timeout=5)).type == "session.updated"

@@ -758,19 +758,28 @@ class VoiceLiveConnection:
         self._pending.append(event)
 
     def _notify_waiters(self, event: ServerEvent) -> bool:
-        """Complete the waiters ``event`` matches; True if any did."""
-        any_matched = False
+        """Complete the waiters ``event`` matches; True if any did.
+
+        Finished waiters (completed here, or cancelled by their owner) are dropped from the
+        list, so an :meth:`expect` future awaited directly, or abandoned, is not kept.
+        """
+        any_matched = finished = False
         for waiter in self._waiters:
             future = waiter.future
-            if not future.done():
-                try:
-                    matched = waiter.matches(event)
-                except Exception as exc:  # a predicate bug fails that waiter only
-                    future.set_exception(exc)
-                    continue
-                if matched:
-                    future.set_result(event)
-                    any_matched = True
+            if future.done():
+                finished = True
+                continue
+            try:
+                matched = waiter.matches(event)
+            except Exception as exc:  # a predicate bug fails that waiter only
+                future.set_exception(exc)
+                finished = True
+                continue
+            if matched:
+                future.set_result(event)
+                any_matched = finished = True
+        if finished:
+            self._waiters = [w for w in self._waiters if not w.future.done()]
         return any_matched
 
     def _fail_waiters(self, exc: BaseException) -> None:
