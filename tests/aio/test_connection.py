@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 from azure.core.credentials import AzureKeyCredential
 
+from shared_support import text_frame
 from voicelive.aio import ConnectionClosed, VoiceLiveConnection, connect
 from voicelive.exceptions import (
     ConnectionClosedError,
@@ -48,21 +49,6 @@ def audio_frame(i: int) -> str:
     )
 
 
-def text_frame(i: int, **extra: object) -> str:
-    return json.dumps(
-        {
-            "type": "response.text.delta",
-            "event_id": f"ev{i}",
-            "response_id": "r",
-            "item_id": "it",
-            "output_index": 0,
-            "content_index": 0,
-            "delta": f"d{i}",
-            **extra,
-        }
-    )
-
-
 Script = Callable[[MockServerConnection], Awaitable[None]]
 
 
@@ -75,9 +61,12 @@ async def run(script: Script, **options: object) -> tuple[list[object], BaseExce
         await script(conn)
         await asyncio.sleep(0.05)
 
-    async with MockServer(handler) as server, connect(
-        endpoint=server.endpoint, credential=KEY, model="m", connection_options=options or None
-    ) as client:
+    async with (
+        MockServer(handler) as server,
+        connect(
+            endpoint=server.endpoint, credential=KEY, model="m", connection_options=options or None
+        ) as client,
+    ):
         try:
             async for event in client:
                 events.append(event)
@@ -182,9 +171,12 @@ async def test_oversize_frame_raises_after_earlier_events_are_delivered() -> Non
         await conn.send_raw(text_frame(2, padding="x" * 5000))
         await asyncio.sleep(0.1)
 
-    async with MockServer(handler) as server, connect(
-        endpoint=server.endpoint, credential=KEY, connection_options={"max_msg_size": 1000}
-    ) as client:
+    async with (
+        MockServer(handler) as server,
+        connect(
+            endpoint=server.endpoint, credential=KEY, connection_options={"max_msg_size": 1000}
+        ) as client,
+    ):
         assert isinstance(await client.recv(), ServerEventResponseTextDelta)
         with pytest.raises(MessageTooLargeError, match="max_msg_size"):
             await client.recv()
@@ -259,9 +251,12 @@ async def test_receive_timeout_raises_and_connection_stays_open() -> None:
         await conn.send_raw(text_frame(1))
         await asyncio.sleep(0.2)
 
-    async with MockServer(handler) as server, connect(
-        endpoint=server.endpoint, credential=KEY, connection_options={"receive_timeout": 0.1}
-    ) as client:
+    async with (
+        MockServer(handler) as server,
+        connect(
+            endpoint=server.endpoint, credential=KEY, connection_options={"receive_timeout": 0.1}
+        ) as client,
+    ):
         with pytest.raises(ReceiveTimeoutError):
             await client.recv()
         assert not client.closed
@@ -555,9 +550,7 @@ async def test_base64_str_audio_is_checked_like_bytes() -> None:
             with pytest.raises(LocalProtocolError, match="15 MiB"):
                 await client.input_audio_buffer.append(audio=too_big)
             with pytest.raises(LocalProtocolError, match="15 MiB"):
-                await client.input_audio_buffer.append(
-                    audio=base64.b64encode(too_big).decode()
-                )
+                await client.input_audio_buffer.append(audio=base64.b64encode(too_big).decode())
             await client.input_audio_buffer.append(audio=base64.b64encode(b"\x01\x00").decode())
             await client.send({"type": "input_audio_buffer.clear"})
             await client.close()

@@ -10,6 +10,7 @@ import logging
 import pytest
 from azure.core.credentials import AzureKeyCredential
 
+from shared_support import text_frame
 from voicelive.aio import VoiceLiveConnection, connect
 from voicelive.exceptions import ConnectionClosed, ConnectionClosedError
 from voicelive.models import (
@@ -20,20 +21,6 @@ from voicelive.models import (
 from voicelive.testing import MockServer, MockServerConnection
 
 KEY = AzureKeyCredential("test-key")
-
-
-def text_frame(i: int) -> str:
-    return json.dumps(
-        {
-            "type": "response.text.delta",
-            "event_id": f"ev{i}",
-            "response_id": "r",
-            "item_id": "it",
-            "output_index": 0,
-            "content_index": 0,
-            "delta": f"d{i}",
-        }
-    )
 
 
 class Seen:

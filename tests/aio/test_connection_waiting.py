@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 import pytest
 from azure.core.credentials import AzureKeyCredential
 
+from shared_support import text_frame
 from voicelive.aio import VoiceLiveConnection, connect
 from voicelive.exceptions import ConnectionClosedError, WaitTimeoutError
 from voicelive.models import (
@@ -29,20 +30,6 @@ from voicelive.testing import MockServer, MockServerConnection
 
 KEY = AzureKeyCredential("test-key")
 UPDATED = json.dumps({"type": "session.updated", "event_id": "s", "session": {"voice": "alloy"}})
-
-
-def text_frame(i: int) -> str:
-    return json.dumps(
-        {
-            "type": "response.text.delta",
-            "event_id": f"ev{i}",
-            "response_id": "r",
-            "item_id": "it",
-            "output_index": 0,
-            "content_index": 0,
-            "delta": f"d{i}",
-        }
-    )
 
 
 class Feed:

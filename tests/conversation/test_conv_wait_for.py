@@ -11,6 +11,7 @@ from azure.core.credentials import AzureKeyCredential
 from conversation_support import Handler, serve
 from typing_extensions import assert_type
 
+from shared_support import text_frame
 from voicelive.aio import connect
 from voicelive.exceptions import WaitTimeoutError
 from voicelive.models import (
@@ -23,24 +24,10 @@ from voicelive.testing import MockServerConnection
 KEY = AzureKeyCredential("k")
 
 
-def text(i: int) -> str:
-    return json.dumps(
-        {
-            "type": "response.text.delta",
-            "event_id": f"ev{i}",
-            "response_id": "r",
-            "item_id": "it",
-            "output_index": 0,
-            "content_index": 0,
-            "delta": str(i),
-        }
-    )
-
-
 def burst(n: int, *, then_close: bool = True, gap: float = 0.0) -> Handler:
     async def handler(conn: MockServerConnection) -> None:
         for i in range(n):
-            await conn.send_raw(text(i))
+            await conn.send_raw(text_frame(i))
             if gap:
                 await asyncio.sleep(gap)
         await asyncio.sleep(0.05)
