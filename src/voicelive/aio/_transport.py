@@ -261,7 +261,10 @@ class ClientTransport:
         except RedirectRefusedError:
             await _close_owned(client_session, owns)
             raise
-        except aiohttp.WSServerHandshakeError as exc:
+        except aiohttp.ClientResponseError as exc:
+            # aiohttp's WSServerHandshakeError (a non-101 answer), or the ClientResponseError
+            # of a caller's session created with raise_for_status=True. Redirects never get
+            # here: the redirect guard refuses them before aiohttp looks at the answer.
             await _close_owned(client_session, owns)
             status = exc.status
             if status in (401, 403):
@@ -269,12 +272,6 @@ class ClientTransport:
                     f"authentication failed: the service at {host} answered HTTP {status}. "
                     "Check the API key or the token credential and its role assignment "
                     "(Cognitive Services User).",
-                    status_code=status,
-                ) from None
-            if status in (301, 302, 303, 307, 308):
-                raise RedirectRefusedError(
-                    f"the WebSocket handshake answered HTTP {status} with a redirect; "
-                    "voicelive never follows redirects. Use the final endpoint URL directly.",
                     status_code=status,
                 ) from None
             raise HandshakeError(
@@ -285,12 +282,6 @@ class ClientTransport:
             await _close_owned(client_session, owns)
             raise HandshakeError(
                 f"WebSocket handshake with {host} timed out after {options.handshake_timeout} s"
-            ) from None
-        except aiohttp.ClientResponseError as exc:
-            await _close_owned(client_session, owns)
-            raise HandshakeError(
-                f"WebSocket handshake with {host} failed: HTTP {exc.status}",
-                status_code=exc.status,
             ) from None
         except (aiohttp.ClientError, OSError) as exc:
             await _close_owned(client_session, owns)
@@ -593,8 +584,8 @@ def _plain_server_answered_tls(exc: BaseException) -> bool:
 
 
 def _host_port(url: str) -> str:
-    parsed = URL(url)
-    return f"{parsed.host}:{parsed.port}" if parsed.port is not None else str(parsed.host)
+    parsed = URL(url)  # yarl fills in the scheme's default port
+    return f"{parsed.host}:{parsed.port}"
 
 
 def _safe_reason(exc: BaseException) -> str:
