@@ -4,9 +4,12 @@ TLS-to-a-plain-server detection, each with real sockets or real exception chains
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import signal
+import socket
 import ssl
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager, suppress
 
 import aiohttp
@@ -159,3 +162,175 @@ def test_a_cyclic_exception_chain_ends() -> None:
     looped.os_error = looped  # type: ignore[attr-defined]
     looped.__cause__ = _ssl_error("HTTP_REQUEST")
     assert _plain_server_answered_tls(looped)
+
+
+async def test_a_closed_socket_keeps_reporting_the_clients_close_code() -> None:
+    outcomes: asyncio.Queue[BaseException] = asyncio.Queue()
+
+    async def handler(transport: ServerTransport) -> None:
+        for _ in range(2):  # the close frame, then the socket already closed
+            try:
+                await transport.receive()
+            except ConnectionClosed as exc:
+                outcomes.put_nowait(exc)
+
+    async with serving(handler) as url, aiohttp.ClientSession() as session:
+        async with session.ws_connect(url) as ws:
+            await ws.close(code=4002, message=b"done")
+        first = await asyncio.wait_for(outcomes.get(), 5)
+        again = await asyncio.wait_for(outcomes.get(), 5)
+    assert isinstance(first, ConnectionClosedError)
+    assert (first.code, first.reason) == (4002, "done")
+    assert isinstance(again, ConnectionClosedError)
+    assert again.code == 4002
+
+
+async def test_a_broken_frame_reports_aiohttps_reason() -> None:
+    outcomes: asyncio.Queue[BaseException] = asyncio.Queue()
+
+    async def handler(transport: ServerTransport) -> None:
+        try:
+            await transport.receive()
+        except ConnectionClosed as exc:
+            outcomes.put_nowait(exc)
+
+    async with serving(handler) as url:
+        host, port = url.removeprefix("ws://").rstrip("/").split(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(
+            b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        )
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(_masked_frame(0x81, b"\xff\xfe"))  # a text frame that is not UTF-8
+        broken = await asyncio.wait_for(outcomes.get(), 5)
+        writer.close()
+    assert isinstance(broken, ConnectionClosedError)
+    assert broken.code == 1006
+    assert "UTF-8" in broken.reason  # aiohttp's words, not a placeholder
+
+
+async def test_the_server_answers_a_clients_ping_and_its_handler_never_sees_it() -> None:
+    async def echo(transport: ServerTransport) -> None:
+        await transport.send_text(f"echo {await transport.receive()}")
+
+    async with serving(echo) as url, aiohttp.ClientSession() as session:
+        async with session.ws_connect(url, autoping=False) as ws:
+            await ws.ping(b"still there?")
+            pong = await asyncio.wait_for(ws.receive(), 5)
+            assert (pong.type, pong.data) == (aiohttp.WSMsgType.PONG, b"still there?")
+            await ws.send_str("hi")
+            echoed = await asyncio.wait_for(ws.receive(), 5)
+            assert (echoed.type, echoed.data) == (aiohttp.WSMsgType.TEXT, "echo hi")
+
+
+async def test_authorize_sees_headers_and_query_and_its_status_refuses_the_upgrade() -> None:
+    seen: list[tuple[str | None, str | None]] = []
+
+    def authorize(headers: Mapping[str, str], query: Mapping[str, str]) -> int | None:
+        seen.append((headers.get("X-Test"), query.get("key")))
+        return None if query.get("key") == "right" else 403
+
+    async def handler(transport: ServerTransport) -> None:
+        await transport.close()
+
+    server = WebSocketServer(handler, authorize=authorize)
+    await server.start()
+    url = f"http://127.0.0.1:{server.port}/path"
+    try:
+        async with aiohttp.ClientSession(headers={"X-Test": "t"}) as session:
+            async with session.get(url, params={"key": "wrong"}) as refused:
+                assert (refused.status, await refused.text()) == (403, "refused by test server")
+            async with session.ws_connect(url, params={"key": "right"}) as ws:
+                close = await asyncio.wait_for(ws.receive(), 5)
+                assert close.type is aiohttp.WSMsgType.CLOSE
+    finally:
+        await server.stop()
+    assert seen == [("t", "wrong"), ("t", "right")]
+
+
+async def test_a_failing_handler_closes_with_1011_and_is_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def broken(transport: ServerTransport) -> None:
+        raise ValueError("handler bug")
+
+    caplog.set_level(logging.ERROR, logger="voicelive.transport")
+    async with serving(broken) as url, aiohttp.ClientSession() as session:
+        async with session.ws_connect(url) as ws:
+            close = await asyncio.wait_for(ws.receive(), 5)
+    assert (close.type, close.data, close.extra) == (aiohttp.WSMsgType.CLOSE, 1011, "handler error")
+    [record] = [r for r in caplog.records if r.name == "voicelive.transport"]
+    assert record.getMessage() == "mock server handler failed"
+    assert record.exc_info is not None
+    assert isinstance(record.exc_info[1], ValueError)
+
+
+async def test_a_handler_that_returns_leaves_a_normal_close_and_no_open_socket() -> None:
+    async def returns(transport: ServerTransport) -> None:
+        return None
+
+    server = WebSocketServer(returns)
+    await server.start()
+    try:
+        async with aiohttp.ClientSession() as session:
+            async with session.ws_connect(f"http://127.0.0.1:{server.port}/") as ws:
+                close = await asyncio.wait_for(ws.receive(), 5)
+        assert (close.type, close.data) == (aiohttp.WSMsgType.CLOSE, 1000)
+        assert not server._sockets  # the socket set only holds handlers still running
+    finally:
+        await server.stop()
+
+
+async def test_stop_closes_open_sockets_with_1001_and_the_port_then_reads_as_not_started(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    connected = asyncio.Event()
+
+    async def waits(transport: ServerTransport) -> None:
+        connected.set()
+        await transport.receive()
+
+    caplog.set_level(logging.INFO, logger="aiohttp.access")
+    server = WebSocketServer(waits)
+    with pytest.raises(RuntimeError, match="server not started"):
+        server.port  # noqa: B018
+    await server.stop()  # harmless before start()
+    before = (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM))
+    await server.start()
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
+    async with aiohttp.ClientSession() as session:
+        async with session.ws_connect(f"http://127.0.0.1:{server.port}/") as ws:
+            await asyncio.wait_for(connected.wait(), 5)
+            stopping = asyncio.ensure_future(server.stop())
+            close = await asyncio.wait_for(ws.receive(), 5)
+            await asyncio.wait_for(stopping, 10)
+    assert (close.type, close.data, close.extra) == (
+        aiohttp.WSMsgType.CLOSE,
+        1001,
+        "server shutdown",
+    )
+    with pytest.raises(RuntimeError, match="server not started"):
+        server.port  # noqa: B018
+    assert not [r for r in caplog.records if r.name == "aiohttp.access"]  # no access log
+
+
+async def test_the_port_asked_for_is_bound_and_default_servers_each_get_a_free_one() -> None:
+    async def quiet(transport: ServerTransport) -> None:
+        await transport.close()
+
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    asked = WebSocketServer(quiet, port=port)
+    first, second = WebSocketServer(quiet), WebSocketServer(quiet)
+    await asked.start()
+    try:
+        await first.start()
+        await second.start()
+        assert asked.port == port
+        assert len({asked.port, first.port, second.port}) == 3
+    finally:
+        for server in (asked, first, second):
+            await server.stop()

@@ -615,20 +615,19 @@ class ServerTransport:
 
     async def receive(self) -> str | bytes:
         """The next data frame from the client; raises ``ConnectionClosed*`` at the end."""
-        while True:
-            msg = await self._ws.receive()
-            kind = msg.type
-            if kind is aiohttp.WSMsgType.TEXT or kind is aiohttp.WSMsgType.BINARY:
-                return msg.data  # type: ignore[no-any-return]
-            if kind is aiohttp.WSMsgType.PING or kind is aiohttp.WSMsgType.PONG:
-                continue
-            if kind is aiohttp.WSMsgType.ERROR:
-                exc = msg.data
-                if isinstance(exc, aiohttp.WebSocketError) and exc.code == 1009:
-                    raise MessageTooLargeError(f"client frame too large: {exc}")
-                raise ConnectionClosedError(1006, _safe_reason(exc))
-            code = msg.data if kind is aiohttp.WSMsgType.CLOSE else self._ws.close_code
-            raise closed_exception(code if isinstance(code, int) else None, str(msg.extra or ""))
+        msg = await self._ws.receive()
+        kind = msg.type
+        if kind is aiohttp.WSMsgType.TEXT or kind is aiohttp.WSMsgType.BINARY:
+            return msg.data  # type: ignore[no-any-return]
+        # No PING/PONG gets here: the socket has autoping on, so aiohttp answers and drops
+        # them inside receive().
+        if kind is aiohttp.WSMsgType.ERROR:
+            exc = msg.data
+            if isinstance(exc, aiohttp.WebSocketError) and exc.code == 1009:
+                raise MessageTooLargeError(f"client frame too large: {exc}")
+            raise ConnectionClosedError(1006, _safe_reason(exc))
+        code = msg.data if kind is aiohttp.WSMsgType.CLOSE else self._ws.close_code
+        raise closed_exception(code if isinstance(code, int) else None, str(msg.extra or ""))
 
     async def send_text(self, text: str) -> None:
         """Send one text frame; raises :class:`ConnectionClosedError` if the peer is gone."""
@@ -749,6 +748,4 @@ class WebSocketServer:
                 await ws.close(code=1011, message=b"handler error")
         finally:
             self._sockets.discard(ws)
-            if not ws.closed:
-                await ws.close()
-        return ws
+        return ws  # aiohttp closes a returned socket still open (1000) as the response ends
