@@ -4,22 +4,15 @@ PINGs answered, 1,000 events kept for ``wait_for``."""
 from __future__ import annotations
 
 import asyncio
-import datetime
-import ipaddress
 import json
-import ssl
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import aiohttp
 import pytest
 from aiohttp import WSMsgType, web
 from azure.core.credentials import AzureKeyCredential
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
+from shared_support import LoopbackTLS
 from voicelive.aio import connect
 from voicelive.exceptions import ConnectionError
 from voicelive.testing import MockServer, MockServerConnection
@@ -27,47 +20,15 @@ from voicelive.testing import MockServer, MockServerConnection
 KEY = AzureKeyCredential("k")
 
 
-def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "voicelive aio test")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
-
-
-async def test_tls_certificates_are_verified_unless_told_otherwise(tmp_path: Path) -> None:
-    cert_path, key_path = _self_signed(tmp_path)
-    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    server_context.load_cert_chain(cert_path, key_path)
-    async with MockServer(ssl=server_context) as server:
+async def test_tls_certificates_are_verified_unless_told_otherwise(
+    loopback_tls: LoopbackTLS,
+) -> None:
+    async with MockServer(ssl=loopback_tls.server_context) as server:
         url = f"https://127.0.0.1:{server.port}"
         with pytest.raises(ConnectionError, match=r"(?i)certificate"):
             await asyncio.wait_for(connect(endpoint=url, credential=KEY), 10)
         assert server.connections == []  # the key never went to the unverified server
-        trusting = ssl.create_default_context(cafile=str(cert_path))
+        trusting = loopback_tls.client_context()
         async with connect(
             endpoint=url, credential=KEY, connection_options={"ssl": trusting}
         ) as conn:

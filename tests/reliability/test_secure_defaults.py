@@ -21,12 +21,9 @@ from __future__ import annotations
 
 import ast
 import asyncio
-import datetime
-import ipaddress
 import json
 import os
 import pickle
-import ssl
 import struct
 import sys
 import tracemalloc
@@ -53,6 +50,7 @@ from aiohttp import web
 from azure.core.credentials import AccessToken
 
 import voicelive
+from shared_support import LoopbackTLS
 from voicelive._protocol import DEFAULT_MAX_MESSAGE_SIZE
 from voicelive.aio import connect
 from voicelive.exceptions import (
@@ -75,14 +73,13 @@ CREDENTIALS = {"key": key, "token": CanaryTokenCredential}
 
 async def _web_server(
     routes: dict[str, Callable[[web.Request], Awaitable[web.StreamResponse]]],
-    ssl_context: ssl.SSLContext | None = None,
 ) -> tuple[web.AppRunner, int]:
     app = web.Application()
     for path, handler in routes.items():
         app.router.add_get(path, handler)
     runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=1)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=ssl_context)
+    site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     return runner, int(runner.addresses[0][1])
 
@@ -422,47 +419,10 @@ async def test_loopback_plain_ws_needs_no_opt_in(host: str) -> None:
 # --------------------------------------------------------------------------- TLS
 
 
-def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    private_key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "voicelive test")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(private_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(private_key, hashes.SHA256())
-    )
-    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        private_key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
-
-
 @pytest.fixture
-async def tls_server(tmp_path: Path) -> AsyncIterator[tuple[int, Path, list[dict[str, str]]]]:
-    cert_path, key_path = _self_signed(tmp_path)
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert_path, key_path)
+async def tls_server(
+    loopback_tls: LoopbackTLS,
+) -> AsyncIterator[tuple[int, LoopbackTLS, list[dict[str, str]]]]:
     seen: list[dict[str, str]] = []
 
     async def handler(request: web.Request) -> web.StreamResponse:
@@ -474,15 +434,14 @@ async def tls_server(tmp_path: Path) -> AsyncIterator[tuple[int, Path, list[dict
             pass
         return ws
 
-    runner, port = await _web_server({"/voice-live/realtime": handler}, ssl_context=context)
-    try:
-        yield port, cert_path, seen
-    finally:
-        await runner.cleanup()
+    app = web.Application()
+    app.router.add_get("/voice-live/realtime", handler)
+    async with loopback_tls.serve(app) as port:
+        yield port, loopback_tls, seen
 
 
 async def test_tls_verification_is_on_by_default(
-    tls_server: tuple[int, Path, list[dict[str, str]]],
+    tls_server: tuple[int, LoopbackTLS, list[dict[str, str]]],
 ) -> None:
     port, _, seen = tls_server
     with pytest.raises(VLConnectionError, match=r"(?i)certificate") as info:
@@ -493,10 +452,10 @@ async def test_tls_verification_is_on_by_default(
 
 
 async def test_tls_custom_context_trusting_the_cert_connects(
-    tls_server: tuple[int, Path, list[dict[str, str]]],
+    tls_server: tuple[int, LoopbackTLS, list[dict[str, str]]],
 ) -> None:
-    port, cert_path, seen = tls_server
-    context = ssl.create_default_context(cafile=str(cert_path))
+    port, tls, seen = tls_server
+    context = tls.client_context()
     async with connect(
         endpoint=f"https://127.0.0.1:{port}",
         credential=key(),

@@ -5,58 +5,17 @@ bidirectional media streaming to our WebSocket, in the format the bridge expects
 from __future__ import annotations
 
 import base64
-import datetime
-import ipaddress
-import ssl
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
+from shared_support import LoopbackTLS
 from voicelive.telephony import acs_answer_with_sdk
 
 
-def _self_signed(folder: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(hours=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
-
-
 async def test_incoming_call_is_answered_with_bidirectional_media_streaming(
-    tmp_path: Path,
+    loopback_tls: LoopbackTLS,
 ) -> None:
-    cert, key = _self_signed(tmp_path)
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert, key)
     requests: list[tuple[str, dict[str, Any], str]] = []
 
     async def answer(request: web.Request) -> web.Response:
@@ -68,20 +27,13 @@ async def test_incoming_call_is_answered_with_bidirectional_media_streaming(
 
     app = web.Application()
     app.add_routes([web.post("/{tail:.*}", answer)])
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
+    async with loopback_tls.serve(app) as port:
         access_key = base64.b64encode(b"k" * 32).decode()
         answer_call = acs_answer_with_sdk(
             f"endpoint=https://127.0.0.1:{port}/;accesskey={access_key}",
-            connection_verify=str(cert),
+            connection_verify=str(loopback_tls.ca_file),
         )
         await answer_call("ctx-123", "https://bot.example.com/acs/callbacks", "wss://bot/acs/media")
-    finally:
-        await runner.cleanup()
     ((path, body, authorization),) = requests
     assert path.endswith("callConnections:answer")
     assert body["incomingCallContext"] == "ctx-123"

@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-import ssl
-
 import pytest
-import trustme
 from testing_helpers import collect, open_client
 
+from shared_support import LoopbackTLS
 from voicelive.exceptions import ConnectionError
 from voicelive.testing import MockServer
 
 
-@pytest.fixture(scope="module")
-def ca() -> trustme.CA:
-    return trustme.CA()
-
-
-def server_context(ca: trustme.CA) -> ssl.SSLContext:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1").configure_cert(context)
-    return context
-
-
-async def test_a_client_trusting_the_certificate_talks_over_tls(ca: trustme.CA) -> None:
-    client = ssl.create_default_context()
-    ca.configure_trust(client)
-    async with MockServer(ssl=server_context(ca)) as server:
+async def test_a_client_trusting_the_certificate_talks_over_tls(
+    loopback_tls: LoopbackTLS,
+) -> None:
+    client = loopback_tls.client_context()
+    async with MockServer(ssl=loopback_tls.server_context) as server:
         assert server.endpoint.startswith("https://127.0.0.1:")
         async with open_client(server.endpoint, connection_options={"ssl": client}) as conn:
             await conn.session.update(session={"modalities": ["text"]})
@@ -43,8 +31,8 @@ async def test_a_client_trusting_the_certificate_talks_over_tls(ca: trustme.CA) 
     assert text == "You said: over tls"
 
 
-async def test_a_client_not_trusting_it_is_refused(ca: trustme.CA) -> None:
-    async with MockServer(ssl=server_context(ca)) as server:
+async def test_a_client_not_trusting_it_is_refused(loopback_tls: LoopbackTLS) -> None:
+    async with MockServer(ssl=loopback_tls.server_context) as server:
         with pytest.raises(ConnectionError):
             async with open_client(server.endpoint):
                 pass
