@@ -92,6 +92,28 @@ async def test_concurrent_recv_bytes_calls_take_turns_on_the_socket() -> None:
     assert [json.loads(first)["event_id"], json.loads(second)["event_id"]] == ["ev1", "ev2"]
 
 
+async def test_the_connection_is_its_own_iterator_so_two_loops_share_one_stream() -> None:
+    """``aiter(conn)`` is ``conn`` (the official SDK makes a new async generator per loop):
+    two tasks iterating at once take turns on one stream, each event reaching one of them,
+    and both end quietly on a normal close (docs/migration.md)."""
+    async with fed() as (feed, client):
+        assert aiter(client) is client
+        got: dict[str, list[str | None]] = {"a": [], "b": []}
+
+        async def loop(name: str) -> None:
+            async for event in client:
+                got[name].append(event.event_id)
+
+        first = asyncio.create_task(loop("a"))
+        await turns()  # "a" owns the socket
+        second = asyncio.create_task(loop("b"))
+        await turns()  # "b" waits for the reader gate
+        await feed.send(*(text_frame(i) for i in range(6)))
+        feed.close(1000)
+        await asyncio.wait_for(asyncio.gather(first, second), 5)
+    assert got == {"a": ["ev0", "ev2", "ev4"], "b": ["ev1", "ev3", "ev5"]}
+
+
 async def test_a_cancelled_queued_reader_does_not_let_two_readers_in() -> None:
     async with fed() as (feed, client):
         reading = asyncio.create_task(client.recv_bytes())
