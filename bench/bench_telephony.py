@@ -202,6 +202,110 @@ async def _serve_bridge(voicelive_url: str, profile: str | None) -> None:
             profiler.dump_stats(profile)
 
 
+# --------------------------------------------------------------------------- raw relay
+
+
+async def _serve_raw(voicelive_url: str, profile: str | None) -> None:
+    """The floor: the same Twilio <-> Voice Live relay in bare aiohttp + json.
+
+    No validation, no models, no truncation bookkeeping, no conversation helpers: the phone's
+    base64 payload goes into the append as it came, the delta's base64 text into the media
+    frame as it came (one 20 ms delta = one phone frame here). The same WebSocket messages per
+    frame as the bridge: media in -> append out, delta in -> media out, a mark after the
+    first frame and then after every 5th (100 ms), its echo read and dropped; the same
+    Voice Live socket options as ``voicelive.aio.connect`` (30 s heartbeat).
+    """
+    tokens: set[str] = set()
+    http = ClientSession(connector=TCPConnector(limit=0))
+    ws_url = voicelive_url.replace("http", "ws", 1) + "/voice-live/realtime"
+
+    async def voice(request: web.Request) -> web.Response:
+        token = os.urandom(8).hex()
+        tokens.add(token)
+        media = "ws://" + request.host + "/twilio/media"
+        twiml = (
+            f'<Response><Connect><Stream url="{media}"><Parameter name="voicelive_token" '
+            f'value="{token}"/></Stream></Connect></Response>'
+        )
+        return web.Response(text=twiml, content_type="text/xml")
+
+    async def media(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(max_msg_size=1 << 20)
+        await ws.prepare(request)
+        sid = ""
+        async for msg in ws:  # up to the stream start
+            event = json.loads(msg.data)
+            if event.get("event") == "start":
+                sid = event["streamSid"]
+                tokens.remove(event["start"]["customParameters"]["voicelive_token"])
+                break
+        vl = await http.ws_connect(ws_url, heartbeat=30.0)
+        await vl.receive()  # session.created
+        update = {"type": "session.update", "session": {"turn_detection": None}}
+        await vl.send_str(json.dumps(update))
+        await vl.receive()  # session.updated
+        prefix = '{"event":"media","streamSid":' + json.dumps(sid) + ',"media":{"payload":"'
+        mark = '{"event":"mark","streamSid":' + json.dumps(sid) + ',"mark":{"name":"%d"}}'
+
+        async def phone_to_voicelive() -> None:
+            async for msg in ws:
+                if msg.type != WSMsgType.TEXT:
+                    break
+                event = json.loads(msg.data)
+                kind = event.get("event")
+                if kind == "media":
+                    await vl.send_str(
+                        '{"type":"input_audio_buffer.append","audio":"'
+                        + event["media"]["payload"]
+                        + '"}'
+                    )
+                elif kind == "stop":
+                    break
+
+        async def voicelive_to_phone() -> None:
+            frames = 0
+            async for msg in vl:
+                if msg.type != WSMsgType.TEXT:
+                    break
+                event = json.loads(msg.data)
+                if event.get("type") == "response.audio.delta":
+                    await ws.send_str(prefix + event["delta"] + '"}}')
+                    if frames % 5 == 0:
+                        await ws.send_str(mark % frames)
+                    frames += 1
+
+        tasks = [
+            asyncio.ensure_future(phone_to_voicelive()),
+            asyncio.ensure_future(voicelive_to_phone()),
+        ]
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await vl.close()
+        await ws.close()
+        return ws
+
+    app = web.Application()
+    app.add_routes([web.post("/twilio/voice", voice), web.get("/twilio/media", media)])
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    print(f"READY {site._server.sockets[0].getsockname()[1]}", flush=True)  # type: ignore[union-attr]
+    profiler = cProfile.Profile() if profile else None
+    if profiler is not None:
+        profiler.enable()
+    await stop.wait()
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(profile)
+    await runner.cleanup()
+    await http.close()
+
+
 # --------------------------------------------------------------------------- callers
 
 
@@ -427,6 +531,11 @@ async def _main(args: argparse.Namespace) -> None:
             proc, port = await _start(*bridge_args, src=args.baseline_src)
             procs.append(proc)
             bridges.append(("baseline", proc, f"http://127.0.0.1:{port}"))
+        if args.raw:
+            raw_options = ["--profile", args.profile + ".raw"] if args.profile else []
+            proc, port = await _start("--raw-relay", standin_url, *raw_options)
+            procs.append(proc)
+            bridges.append(("raw relay", proc, f"http://127.0.0.1:{port}"))
         callers = Callers()
         callers.aligned = args.aligned
         load = os.getloadavg()[0]
@@ -469,8 +578,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--bridge", metavar="VOICELIVE_URL", help=argparse.SUPPRESS)
     parser.add_argument("--standin", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--raw-relay", metavar="VOICELIVE_URL", help=argparse.SUPPRESS)
     parser.add_argument(
-        "--profile", metavar="FILE", help="run the bridge under cProfile, stats written to FILE"
+        "--raw",
+        action="store_true",
+        help="also measure the raw relay: the same relay in bare aiohttp + json (the floor)",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="run the bridge under cProfile, stats written to FILE (the raw relay's: FILE.raw)",
     )
     parser.add_argument(
         "--aligned",
@@ -494,6 +611,8 @@ def main() -> None:
         parser.error("--uvloop needs uvloop: pip install uvloop")
     if args.standin:
         asyncio.run(_serve_standin())
+    elif args.raw_relay:
+        asyncio.run(_serve_raw(args.raw_relay, args.profile))
     elif args.bridge:
         if args.uvloop:
             import uvloop
