@@ -201,3 +201,28 @@ async def test_decode_output_audio_takes_the_delta_event_or_its_bytes() -> None:
     async with wired() as (_, conn):
         assert conn.decode_output_audio(event).tolist() == [5, -5, 300]
         assert conn.decode_output_audio(pcm.tobytes()).tolist() == [5, -5, 300]
+
+
+async def test_the_whole_sample_check_follows_each_format_change(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="voicelive.connection")
+    async with wired() as (wire, conn):
+        await conn.session.update(session={"input_audio_format": "g711_ulaw"})
+        await conn.input_audio_buffer.append(audio=b"\x01\x02\x03")  # whole G.711 samples
+        await conn.input_audio_buffer.append(audio=base64.b64encode(b"\x04").decode())
+        await conn.session.update(session={"input_audio_format": "pcm16"})
+        await conn.input_audio_buffer.append(audio=b"\x05\x06")  # one PCM16 sample
+        await conn.input_audio_buffer.append(audio=base64.b64encode(b"\x07\x08\x09").decode())
+        for expected in (b"\x01\x02\x03", b"\x04", b"\x05\x06", b"\x07\x08\x09"):
+            assert await wire.next_audio() == expected
+    warnings = [w for w in _warnings(caplog) if "whole number of samples" in w]
+    assert len(warnings) == 1
+    assert warnings[0].startswith("input_audio_buffer.append(audio=<3 bytes>)")
+    assert "(2 bytes per sample frame) of the session's input format pcm16 24000 Hz" in warnings[0]
+
+
+async def test_base64_text_that_is_not_ascii_is_refused_like_any_other() -> None:
+    async with wired() as (_, conn):
+        with pytest.raises(LocalProtocolError, match="audio given as str must be base64 text"):
+            await conn.input_audio_buffer.append(audio="AAé=")

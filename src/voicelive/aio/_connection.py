@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import binascii
 import logging
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -34,6 +33,7 @@ from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
+from .._base64 import b64decode_strict
 from .._logging import get_logger
 from .._protocol import Side, VoiceLiveProtocol
 from ..audio._formats import AudioFormat, AudioFormatError
@@ -78,6 +78,9 @@ MAX_APPEND_BYTES = 15 * 1024 * 1024
 """Largest audio payload of one ``input_audio_buffer.append`` the service accepts (15 MiB)."""
 
 EventMatcher = Callable[[ServerEventBase], bool]
+
+_APPEND = "input_audio_buffer.append"
+_APPEND_PREFIX = '{"type":"input_audio_buffer.append","audio":"'
 
 
 class _Gate:
@@ -348,6 +351,10 @@ class VoiceLiveConnection:
 
     async def _send_audio_append(self, audio: object, event_id: str | None) -> None:
         """The audio hot path: bytes -> base64 -> one pre-built JSON string."""
+        if type(audio) is str:  # base64 text (the official SDK's form): validated, sent as is
+            self._check_audio_length(len(_decode_base64_audio(audio)))
+            await self._send_text(VoiceLiveProtocol.encode_audio_append(audio, event_id), _APPEND)
+            return
         if type(audio) is bytes or isinstance(audio, (bytes, bytearray, memoryview)):
             data = audio
         elif isinstance(audio, str):
@@ -366,7 +373,24 @@ class VoiceLiveConnection:
             VoiceLiveProtocol.encode_audio_append(encoded, event_id), "input_audio_buffer.append"
         )
 
+    async def _send_audio_base64(self, audio: str, nbytes: int) -> None:
+        """Internal fast path for a sender that has already validated ``audio`` as base64
+        text of ``nbytes`` bytes (``voicelive.telephony`` checks each phone frame as it parses
+        it). The rest is :meth:`_send_audio_append`'s: the 15 MiB limit, the whole-sample
+        check against the session's input format, the same JSON text."""
+        self._check_audio_length(nbytes)
+        await self._send_text(_APPEND_PREFIX + audio + '"}', _APPEND)
+
     def _check_audio_length(self, size: int) -> None:
+        fmt = self._input_format
+        if (
+            fmt is not None
+            and size <= MAX_APPEND_BYTES
+            and not size % fmt.block_align
+            and self._input_format_key[0] is self._protocol.session
+            and self._input_format_key[1] is self._protocol.requested_session
+        ):
+            return  # the common case: a whole number of samples of the known format
         if size > MAX_APPEND_BYTES:
             raise LocalProtocolError(
                 f"one input_audio_buffer.append may carry at most 15 MiB of audio, got {size} "
@@ -449,6 +473,8 @@ class VoiceLiveConnection:
                 getattr(echo, "channels", None),
             )
             self._input_format, self._input_format_key = fmt, key
+        else:
+            self._input_format_key = key  # equal: the same objects from now on (fast check)
         return self._input_format
 
     @property
@@ -568,7 +594,10 @@ class VoiceLiveConnection:
             self._matched_last_read = self._notify_waiters(event)
         if self._observers:
             for observer in self._observers:
-                _call_observer(observer, event)
+                try:  # not _call_observer(): one call less per observer and event
+                    observer(event)
+                except Exception:
+                    _log.exception("event observer %r raised; ignored", observer)
         if self._frame_observers:  # hooks
             for frame_observer in self._frame_observers:
                 _call_observer(frame_observer, event, len(data))
@@ -838,8 +867,8 @@ def _call_observer(observer: Callable[..., None], *args: Any) -> None:
 
 def _decode_base64_audio(text: str) -> bytes:
     try:
-        return base64.b64decode(text.encode("ascii"), validate=True)
-    except (binascii.Error, UnicodeEncodeError) as exc:
+        return b64decode_strict(text)
+    except ValueError as exc:  # binascii.Error, or a str that is not ASCII
         raise LocalProtocolError(
             "audio given as str must be base64 text (the official SDK's form); pass raw "
             "PCM as bytes or a numpy array instead"

@@ -560,6 +560,9 @@ class ResilientConnection:
     async def _send_audio_append(self, audio: object, event_id: str | None) -> None:
         await self._deliver(lambda conn: conn._send_audio_append(audio, event_id), _APPEND)
 
+    async def _send_audio_base64(self, audio: str, nbytes: int) -> None:
+        await self._deliver(lambda conn: conn._send_audio_base64(audio, nbytes), _APPEND)
+
     def _record(self, event: ClientEventBase) -> None:
         if isinstance(event, ClientEventSessionUpdate):
             self._merge_session(event.session.to_wire_dict())
