@@ -26,6 +26,7 @@ from ..conversation import (
     ToolRunner,
 )
 from ..exceptions import ConnectionClosed, VoiceLiveError
+from ..models import ServerEventResponseAudioDelta
 from ._agent import PhoneAgent, phone_session
 from ._core import BridgeCore
 from ._errors import PhoneProtocolError, StreamRefusedError
@@ -135,16 +136,25 @@ class CallBridge:
 
     async def _phone_loop(self, frames: AsyncIterator[str | bytes]) -> CallEnded:
         provider, core = self.provider, self.core
-        append = self.conn.input_audio_buffer.append
+        parse = provider.parse
+        # the provider checked the payload (base64, its size): the connection's internal path
+        # skips that check and the public append()'s dispatch, and does the rest of it
+        send_audio = getattr(self.conn, "_send_audio_base64", None)
+        if send_audio is None:  # another connection-like object: its public append()
+            append = self.conn.input_audio_buffer.append
+
+            async def send_audio(payload: str, nbytes: int) -> None:
+                await append(audio=payload)
+
         async for data in frames:
             try:
-                event = provider.parse(data)
+                event = parse(data)
             except (PhoneProtocolError, StreamRefusedError) as exc:
                 self.errors.append(exc)
                 _log.warning("call %s: skipped a bad phone frame: %s", self.info.call_id, exc)
                 continue
-            if isinstance(event, PhoneAudio):
-                await append(audio=event.payload)
+            if type(event) is PhoneAudio:
+                await send_audio(event.payload, event.nbytes)
             elif isinstance(event, PhoneMark):
                 core.mark_played(event.name, self._clock())
             elif isinstance(event, PhoneDtmf):
@@ -185,6 +195,12 @@ class CallBridge:
         acks = self.provider.acks
         try:
             async for event in self.conn:
+                if type(event) is ServerEventResponseAudioDelta:  # the hot path
+                    if not acks:
+                        core.clock_played(clock())
+                    for frame in core.server_event(event, clock()):
+                        await send(frame)
+                    continue
                 if isinstance(event, Reconnected):
                     _log.info("call %s: Voice Live reconnected (%s)", self.info.call_id, event)
                     continue

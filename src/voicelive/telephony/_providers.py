@@ -10,9 +10,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .._base64 import b64decode_strict
 from ..audio import G711_ALAW, G711_ULAW, PCM16_16K, PCM16_24K, AudioFormat
 from . import _acs, _twilio
-from ._errors import StreamRefusedError
+from ._errors import PhoneProtocolError, StreamRefusedError
 
 __all__ = [
     "AcsProvider",
@@ -83,6 +84,8 @@ class PhoneAudio:
     """Caller audio, base64 in the phone's format (passed through as is)."""
 
     payload: str
+    nbytes: int
+    """The audio's size once decoded (the payload was checked to be base64)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +124,17 @@ CALLER_PARAMETER = "caller"
 """The ``<Parameter>`` carrying the caller's number (``From`` of the voice webhook)."""
 
 
-def _fast_media_obj(obj: dict[str, Any], body: str, key: str) -> PhoneAudio | None:
+def _phone_audio(provider: str, payload: str) -> PhoneAudio:
+    """``payload`` checked to be base64 (strict: the alphabet, padding, no stray
+    characters), so a bad frame is reported as the phone's and never reaches Voice Live."""
+    try:
+        nbytes = len(b64decode_strict(payload))
+    except ValueError:  # binascii.Error, or a str that is not ASCII
+        raise PhoneProtocolError(provider, "audio payload is not base64") from None
+    return PhoneAudio(payload, nbytes)
+
+
+def _fast_media_obj(obj: dict[str, Any], body: str, key: str, provider: str) -> PhoneAudio | None:
     """Caller audio taken from a decoded frame without a model round trip, or ``None``
     (take the full path)."""
     inner = obj.get(body)
@@ -129,7 +142,7 @@ def _fast_media_obj(obj: dict[str, Any], body: str, key: str) -> PhoneAudio | No
         payload = inner.get(key)
         track = inner.get("track", "inbound")
         if type(payload) is str and track in ("inbound", "inbound_track") and payload:
-            return PhoneAudio(payload)
+            return _phone_audio(provider, payload)
     return None
 
 
@@ -140,7 +153,7 @@ def _fast_media(data: str | bytes, tag: str, kind: str, body: str, key: str) -> 
     except (ValueError, UnicodeDecodeError):
         return None
     if type(obj) is dict and obj.get(tag) == kind:
-        return _fast_media_obj(obj, body, key)
+        return _fast_media_obj(obj, body, key, "acs")
     return None
 
 
@@ -205,7 +218,7 @@ class TwilioProvider(PhoneProvider):
         if type(obj) is dict:  # the hot paths: media 50 times a second, mark echoes
             kind = obj.get("event")
             if kind == "media":
-                fast = _fast_media_obj(obj, "media", "payload")
+                fast = _fast_media_obj(obj, "media", "payload", "twilio")
                 if fast is not None:
                     return fast
             elif kind == "mark":
@@ -217,7 +230,7 @@ class TwilioProvider(PhoneProvider):
         if isinstance(msg, _twilio.TwilioMedia):
             if msg.media.track not in ("inbound", "inbound_track"):
                 return PhoneIgnored(f"media of track {msg.media.track!r}")
-            return PhoneAudio(msg.media.payload)
+            return _phone_audio("twilio", msg.media.payload)
         if isinstance(msg, _twilio.TwilioMark):
             return PhoneMark(msg.mark.name)
         if isinstance(msg, _twilio.TwilioDtmf):
@@ -282,7 +295,7 @@ class AcsProvider(PhoneProvider):
         if isinstance(msg, _acs.AcsAudioData):
             if msg.audio_data.silent and not msg.audio_data.data:
                 return PhoneIgnored("silent frame")
-            return PhoneAudio(msg.audio_data.data)
+            return _phone_audio("acs", msg.audio_data.data)
         if isinstance(msg, _acs.AcsDtmfData):
             return PhoneDtmf(msg.dtmf_data.data)
         if isinstance(msg, _acs.AcsAudioMetadata):
