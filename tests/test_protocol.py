@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from voicelive.models import (
     ClientEventResponseCancel,
     ClientEventSessionUpdate,
     InvalidServerEvent,
+    ResponseSession,
     ServerEventResponseAudioDelta,
     ServerEventSessionCreated,
     ServerEventSessionUpdated,
@@ -88,12 +90,83 @@ def test_decode_tracks_the_session(client: VoiceLiveProtocol) -> None:
     assert client.session is None
     created = client.decode_server_frame('{"type":"session.created","session":{"voice":"alloy"}}')
     assert isinstance(created, ServerEventSessionCreated)
-    assert client.session is created.session
+    assert client.session == created.session
+    assert client.session.voice == "alloy"
+    assert client.session is client.session  # decoded once, then kept
     updated = client.decode_server_frame(
         '{"type":"session.updated","session":{"input_audio_format":"g711_ulaw"}}'
     )
     assert isinstance(updated, ServerEventSessionUpdated)
-    assert client.session is updated.session
+    assert client.session == updated.session
+    assert client.session.voice is None  # the new session, not a merge
+    client.decode_server_frame('{"type":"session.updated"}')  # a frame may leave it out
+    assert client.session is None
+
+
+def test_the_session_is_kept_as_frame_text_until_read(client: VoiceLiveProtocol) -> None:
+    """An open connection keeps the session frame's text (not walked by the garbage
+    collector), not the decoded model tree, unless the app reads ``session``; the audio-format
+    fields the connection checks on every append are read without keeping it either."""
+    frame = (
+        '{"type":"session.created","session":{"voice":{"name":"en-US-AvaNeural",'
+        '"type":"azure-standard"},"turn_detection":{"type":"server_vad"},'
+        '"modalities":["text","audio"],"input_audio_format":"g711_alaw",'
+        '"output_audio_format":"pcm16","input_audio_sampling_rate":16000}}'
+    )
+    version = client.session_version
+    event = client.decode_server_frame(frame)
+    assert client.session_version == version + 1
+    gc.collect()
+    before = len(gc.get_objects())
+    del event
+    gc.collect()
+    held = len(gc.get_objects())
+    assert before - held >= 8  # the event's model tree is freed: nothing else holds it
+    assert client.session_field("input_audio_format") == "g711_alaw"
+    assert client.session_field("input_audio_sampling_rate") == 16000
+    assert client.session_field("output_audio_format") == "pcm16"
+    assert client.session_field("input_audio_echo_cancellation") is None
+    gc.collect()
+    assert len(gc.get_objects()) - held <= 1  # the format values' dict, no session
+    session = client.session
+    assert session is not None
+    assert session.voice.name == "en-US-AvaNeural"
+    assert session.turn_detection.type == "server_vad"
+    assert client.session_field("modalities") == ["text", "audio"]
+    assert client.session_version == version + 1  # reading changes nothing
+
+
+def test_setting_the_session_replaces_the_frame(client: VoiceLiveProtocol) -> None:
+    client.decode_server_frame('{"type":"session.created","session":{"voice":"alloy"}}')
+    assert client.session_field("output_audio_format") is None
+    version = client.session_version
+    client.session = ResponseSession(output_audio_format="g711_ulaw")
+    assert client.session_version == version + 1
+    assert client.session_field("output_audio_format") == "g711_ulaw"
+    assert client.session.voice is None
+    client.session = None
+    assert client.session is None
+    assert client.session_field("output_audio_format") is None
+
+
+def test_a_sent_session_update_takes_precedence_until_answered(
+    client: VoiceLiveProtocol,
+) -> None:
+    client.decode_server_frame(
+        '{"type":"session.created","session":{"input_audio_format":"pcm16"}}'
+    )
+    assert client.session_field("input_audio_format") == "pcm16"
+    version = client.session_version
+    client.encode_client_event(
+        {"type": "session.update", "session": {"input_audio_format": "g711_ulaw"}}
+    )
+    assert client.session_version == version + 1
+    assert client.session_field("input_audio_format") == "g711_ulaw"
+    client.decode_server_frame(
+        '{"type":"session.updated","session":{"input_audio_format":"g711_alaw"}}'
+    )
+    assert client.requested_session is None
+    assert client.session_field("input_audio_format") == "g711_alaw"
 
 
 @pytest.mark.parametrize(

@@ -78,6 +78,16 @@ _NOT_AN_OBJECT = frozenset(
     {"json_invalid", "json_type", "model_type", "dict_type", "model_attributes_type"}
 )
 _UNKNOWN_TAG = frozenset({"union_tag_invalid", "union_tag_not_found"})
+# Session fields the audio helpers read (per append: the input format) without keeping the
+# decoded session alive.
+_FORMAT_FIELDS = frozenset(
+    {
+        "input_audio_echo_cancellation",
+        "input_audio_format",
+        "input_audio_sampling_rate",
+        "output_audio_format",
+    }
+)
 
 
 def _not_an_object(errors: list[Any]) -> bool:
@@ -127,7 +137,7 @@ class VoiceLiveProtocol:
     Attributes:
         session: the latest ``session`` seen in ``session.created`` / ``session.updated``
             (``None`` until the first one). Kept for helpers that need the session's audio
-            formats.
+            formats; decoded from its frame when first read (see :attr:`session`).
         requested_session: (client side) the ``session`` of the last ``session.update``
             sent and not yet answered by ``session.updated``; its explicitly set fields take
             precedence in :meth:`session_field`, so audio sent right after an update that
@@ -137,9 +147,12 @@ class VoiceLiveProtocol:
     __slots__ = (
         "_seen_invalid",
         "_seen_unknown",
+        "_session",
+        "_session_frame",
+        "_session_values",
         "max_message_size",
         "requested_session",
-        "session",
+        "session_version",
         "side",
     )
 
@@ -148,7 +161,16 @@ class VoiceLiveProtocol:
     ) -> None:
         self.side = side
         self.max_message_size = max_message_size
-        self.session: ResponseSession | None = None
+        self._session: ResponseSession | None = None
+        # The frame text of the last session.created / session.updated not yet decoded into
+        # a session (text is not tracked by the garbage collector; the decoded model tree is
+        # about 8 objects that every full collection walks, per open connection), and the
+        # audio-format fields read from it so far (see session_field).
+        self._session_frame: str | bytes | None = None
+        self._session_values: dict[str, Any] | None = None
+        self.session_version = 0
+        """Changes whenever :attr:`session` or :attr:`requested_session` may have changed
+        (for caches of values derived from them, e.g. the connection's audio formats)."""
         self.requested_session: RequestSession | None = None
         # Types already logged (created on the first unknown / invalid event).
         self._seen_unknown: set[str | None] | None = None
@@ -182,13 +204,53 @@ class VoiceLiveProtocol:
         """Record what a sent client event changes in the local state (``session.update``)."""
         if type(event) is ClientEventSessionUpdate:
             self.requested_session = event.session
+            self.session_version += 1
+
+    @property
+    def session(self) -> ResponseSession | None:
+        """The ``session`` of the last ``session.created`` / ``session.updated`` (``None``
+        until the first one, or when that frame left it out).
+
+        Decoded from the frame the first time it is read and then kept: a connection whose
+        app never looks at it keeps only the frame's text, which the garbage collector does
+        not track, instead of a model tree it walks in every full collection.
+        """
+        frame = self._session_frame
+        if frame is not None:
+            self._session = self._decode_session(frame)
+            self._session_frame = self._session_values = None
+        return self._session
+
+    @session.setter
+    def session(self, session: ResponseSession | None) -> None:
+        self._session = session
+        self._session_frame = self._session_values = None
+        self.session_version += 1
+
+    def _decode_session(self, frame: str | bytes) -> ResponseSession | None:
+        event = SERVER_EVENT_ADAPTER.validate_json(frame, extra="allow")
+        return cast(ServerEventSessionCreated, event).session
 
     def session_field(self, name: str) -> Any:
-        """A session field as the next frames will see it: requested if pending, else confirmed."""
+        """A session field as the next frames will see it: requested if pending, else confirmed.
+
+        The audio-format fields are read without keeping the decoded session (see
+        :attr:`session`): every ``input_audio_buffer.append`` checks the input format.
+        """
         requested = self.requested_session
         if requested is not None and name in requested.model_fields_set:
             return getattr(requested, name)
-        return getattr(self.session, name, None) if self.session is not None else None
+        frame = self._session_frame
+        if frame is None or name not in _FORMAT_FIELDS:
+            session = self.session
+            return getattr(session, name, None) if session is not None else None
+        values = self._session_values
+        if values is None:
+            session = self._decode_session(frame)
+            values = self._session_values = {
+                field: getattr(session, field, None) for field in _FORMAT_FIELDS
+            }
+        return values[name]
 
     @staticmethod
     def encode_audio_append(audio_base64: str, event_id: str | None = None) -> str:
@@ -248,8 +310,11 @@ class VoiceLiveProtocol:
             if len(event.__pydantic_fields_set__) == cls._all_fields_count:
                 _SET_FIELDS_SET(event, cls._all_fields_set)
         if cls is ServerEventSessionCreated or cls is ServerEventSessionUpdated:
-            self.session = cast(ServerEventSessionCreated, event).session
+            # kept as text, decoded again only if asked for (see the session property)
+            self._session = self._session_values = None
+            self._session_frame = data
             self.requested_session = None
+            self.session_version += 1
         return event
 
     def _fallback_server_event(self, data: str | bytes, exc: ValidationError) -> ServerEvent:

@@ -464,7 +464,7 @@ class VoiceLiveConnection:
             AudioFormatError: the session names a format this version does not know.
         """
         protocol = self._protocol
-        key = (protocol.session, protocol.requested_session)
+        key = (protocol.session_version, protocol.requested_session)
         if self._input_format is None or key != self._input_format_key:
             echo = protocol.session_field("input_audio_echo_cancellation")
             fmt = AudioFormat.from_input_session(
