@@ -279,7 +279,7 @@ async def test_validation_error_sends_nothing_and_leaves_no_waiter() -> None:
             await client.session.update(session={"voise": "alloy"}, wait=True)
         await asyncio.sleep(0.05)
         assert server.received == []
-        assert client._waiters == []
+        assert not client._waiters
 
 
 async def test_send_failure_unregisters_waiter() -> None:
@@ -287,7 +287,7 @@ async def test_send_failure_unregisters_waiter() -> None:
         await client.close()
         with pytest.raises(Exception):  # noqa: B017 - ConnectionClosed
             await client.session.update(session={"instructions": "x"}, wait=True)
-        assert client._waiters == []
+        assert not client._waiters
 
 
 def test_compare_session_edge_cases() -> None:

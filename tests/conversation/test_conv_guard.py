@@ -304,14 +304,14 @@ async def test_create_on_a_closed_connection_raises_connection_closed_and_leaks_
         await conn.close()
         with pytest.raises(ConnectionClosed):
             await ResponseGuard(conn).create()
-        assert conn._waiters == []  # the futures registered before sending were dropped
+        assert not conn._waiters  # the futures registered before sending were dropped
 
 
 async def test_each_create_leaves_no_waiter_behind() -> None:
     async with serve(racing_server(times=0)) as (_, conn):
         guard = ResponseGuard(conn, echo_grace=0.05)
         await guard.create()
-        assert conn._waiters == []
+        assert not conn._waiters
 
 
 async def test_an_error_for_our_request_raises_it() -> None:

@@ -335,7 +335,7 @@ async def test_cancelled_wait_for_loses_nothing_for_the_reader() -> None:
                 except ConnectionClosed:
                     pass
             got = await consumer
-            assert conn._waiters == []
+            assert not conn._waiters
     assert got == [f"e{i}" for i in range(1500)]
     assert cancels > 20
 

@@ -29,7 +29,6 @@ import base64
 import logging
 from collections import deque
 from collections.abc import Callable, Mapping
-from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
@@ -166,7 +165,9 @@ class VoiceLiveConnection:
         # walked by every full garbage collection.
         self._sending = False
         self._send_gate: _Gate | None = None
-        self._reader = _Gate()
+        # The same for reading (recv, async for, wait_for): a flag until two readers overlap.
+        self._reading = False
+        self._read_gate: _Gate | None = None
         # Per-connection state is created on first use: a server holding thousands of
         # connections pays for (and garbage-collects) only what each one actually uses.
         # Events (and bad-frame errors) read by wait_for() for recv()/async for, in order.
@@ -177,7 +178,7 @@ class VoiceLiveConnection:
         self._max_pending = max_pending_events
         self._warned_pending = False
         self._warned_partial_sample = False
-        self._waiters: list[_Waiter] = []
+        self._waiters: list[_Waiter] | None = None  # wait_for() / expect(), created on use
         self._observers: tuple[Callable[[ServerEvent], None], ...] = ()
         self._input_format: AudioFormat | None = None
         self._input_format_key: tuple[object, object] = (None, None)
@@ -188,54 +189,56 @@ class VoiceLiveConnection:
         self._close_observers: tuple[_hooks.CloseObserver, ...] = ()
 
     # ------------------------------------------------------------------ resources
-    # Created on first access (cached): most apps use a handful of the namespaces.
+    # A namespace is a one-slot view of the connection, made on each access and freed right
+    # after the call: cached, each one used (plus the instance dict the cache materializes)
+    # would stay alive for every full garbage collection to walk, per open connection.
 
-    @cached_property
+    @property
     def session(self) -> SessionResource:
         """``session.update`` and the avatar handshake."""
         return SessionResource(self)
 
-    @cached_property
+    @property
     def response(self) -> ResponseResource:
         """``response.create`` / ``response.cancel``."""
         return ResponseResource(self)
 
-    @cached_property
+    @property
     def input_audio_buffer(self) -> InputAudioBufferResource:
         """``input_audio_buffer.append`` / ``.commit`` / ``.clear`` (and ``append_audio``)."""
         return InputAudioBufferResource(self)
 
-    @cached_property
+    @property
     def output_audio_buffer(self) -> OutputAudioBufferResource:
         """``output_audio_buffer.clear``."""
         return OutputAudioBufferResource(self)
 
-    @cached_property
+    @property
     def conversation(self) -> ConversationResource:
         """``conversation.item.create`` / ``.retrieve`` / ``.delete`` / ``.truncate``."""
         return ConversationResource(self)
 
-    @cached_property
+    @property
     def transcription_session(self) -> TranscriptionSessionResource:
         """``transcription_session.update``."""
         return TranscriptionSessionResource(self)
 
-    @cached_property
+    @property
     def input_audio(self) -> InputAudioResource:
         """Voice Live turn-based audio: ``input_audio.turn.*`` and ``input_audio.clear``."""
         return InputAudioResource(self)
 
-    @cached_property
+    @property
     def input_text(self) -> InputTextResource:
         """Voice Live streamed text input: ``input_text.delta`` / ``input_text.done``."""
         return InputTextResource(self)
 
-    @cached_property
+    @property
     def mcp(self) -> McpResource:
         """MCP tool approvals (sent as ``mcp_approval_response`` conversation items)."""
         return McpResource(self)
 
-    @cached_property
+    @property
     def rtc(self) -> RtcResource:
         """WebRTC signalling over the socket (``rtc.call.sdp.create``)."""
         return RtcResource(self)
@@ -520,13 +523,13 @@ class VoiceLiveConnection:
         """
         if self._pending:
             return self._pop_pending()
-        reader = self._reader
-        if not reader.busy:  # fast path: nobody else reads, take the socket without awaiting
-            reader.busy = True
+        gate = self._read_gate
+        if gate is None and not self._reading:
+            self._reading = True  # fast path: nobody else reads, take the socket, no await
         else:
-            await reader.enter()
+            await self._enter_read()
             if self._pending:
-                reader.leave()
+                self._leave_read()
                 return self._pop_pending()
         try:
             # The frame is awaited right here (no coroutine of ours in between): a waiting
@@ -540,7 +543,7 @@ class VoiceLiveConnection:
                 data = await self._read_data(None)
             return self._deliver(data)
         finally:
-            reader.leave()
+            self._leave_read()
 
     def _pop_pending(self) -> ServerEvent:
         assert self._pending is not None
@@ -558,11 +561,11 @@ class VoiceLiveConnection:
         """
         if self._pending:
             return self._pop_pending().to_wire_json().encode()
-        await self._reader.enter()
+        await self._enter_read()
         try:
             data = await self._transport.receive()
         finally:
-            self._reader.leave()
+            self._leave_read()
         return data.encode() if isinstance(data, str) else data
 
     async def _read_one(self) -> ServerEvent:
@@ -615,13 +618,17 @@ class VoiceLiveConnection:
         reader's future -- which is what young garbage collections find in flight when
         thousands of sessions receive at once.
         """
-        reader = self._reader
-        if self._pending or reader.busy or not self._fast_receive:
+        gate = self._read_gate
+        busy = self._reading if gate is None else gate.busy
+        if self._pending or busy or not self._fast_receive:
             try:
                 return await self.recv()
             except ConnectionClosedOK:
                 raise StopAsyncIteration from None
-        reader.busy = True
+        if gate is None:
+            self._reading = True
+        else:
+            gate.busy = True
         try:
             msg = await self._transport.next_message()
             data = frame_data(msg)
@@ -632,7 +639,25 @@ class VoiceLiveConnection:
                     raise StopAsyncIteration from None
             return self._deliver(data)
         finally:
-            reader.leave()
+            self._leave_read()
+
+    async def _enter_read(self) -> None:
+        """Wait for the socket's read side (FIFO), creating the gate when first contended."""
+        gate = self._read_gate
+        if gate is None:
+            if not self._reading:
+                self._reading = True
+                return
+            gate = self._read_gate = _Gate()
+            gate.busy = True  # held by the read in progress
+        await gate.enter()
+
+    def _leave_read(self) -> None:
+        gate = self._read_gate
+        if gate is None:
+            self._reading = False
+        else:
+            gate.leave()  # a queued reader goes next
 
     # ------------------------------------------------------------------ waiting
 
@@ -686,7 +711,7 @@ class VoiceLiveConnection:
             return queued
         future: asyncio.Future[ServerEvent] = asyncio.get_running_loop().create_future()
         waiter = _Waiter(matches, future)
-        self._waiters.append(waiter)
+        self._add_waiter(waiter)
         name = event_type if isinstance(event_type, str) else event_type.__name__
         return await self._await_waiter(waiter, timeout, f"no {name} event arrived")
 
@@ -703,8 +728,13 @@ class VoiceLiveConnection:
         which also reads the socket when nobody else does.
         """
         future: asyncio.Future[ServerEvent] = asyncio.get_running_loop().create_future()
-        self._waiters.append(_Waiter(_matcher(event_type, predicate), future))
+        self._add_waiter(_Waiter(_matcher(event_type, predicate), future))
         return future
+
+    def _add_waiter(self, waiter: _Waiter) -> None:
+        if self._waiters is None:
+            self._waiters = []
+        self._waiters.append(waiter)
 
     async def wait_future(
         self, future: asyncio.Future[Any], *, timeout: float | None = 30.0
@@ -714,7 +744,7 @@ class VoiceLiveConnection:
         Raises:
             WaitTimeoutError: it did not complete within ``timeout``.
         """
-        waiter = next((w for w in self._waiters if w.future is future), None)
+        waiter = next((w for w in self._waiters or () if w.future is future), None)
         if waiter is None:
             return await future
         return await self._await_waiter(waiter, timeout, "the awaited event did not arrive")
@@ -733,13 +763,13 @@ class VoiceLiveConnection:
                     f"{what} within {timeout} s; the connection is unaffected"
                 ) from None
         finally:
-            if waiter in self._waiters:
+            if self._waiters and waiter in self._waiters:
                 self._waiters.remove(waiter)
 
     async def _wait(self, waiter: _Waiter) -> ServerEvent:
         future = waiter.future
         while not future.done():
-            await self._reader.enter()
+            await self._enter_read()
             try:
                 if future.done():
                     break
@@ -750,7 +780,7 @@ class VoiceLiveConnection:
                     event = exc  # keep it for recv()/async for, which report it in order
                 self._queue_pending(event, claimed=self._matched_last_read)
             finally:
-                self._reader.leave()
+                self._leave_read()
         return future.result()
 
     def _search_pending(self, matches: EventMatcher) -> ServerEvent | None:
@@ -792,8 +822,11 @@ class VoiceLiveConnection:
         Finished waiters (completed here, or cancelled by their owner) are dropped from the
         list, so an :meth:`expect` future awaited directly, or abandoned, is not kept.
         """
+        waiters = self._waiters
+        if not waiters:
+            return False
         any_matched = finished = False
-        for waiter in self._waiters:
+        for waiter in waiters:
             future = waiter.future
             if future.done():
                 finished = True
@@ -808,11 +841,11 @@ class VoiceLiveConnection:
                 future.set_result(event)
                 any_matched = finished = True
         if finished:
-            self._waiters = [w for w in self._waiters if not w.future.done()]
+            self._waiters = [w for w in waiters if not w.future.done()]
         return any_matched
 
     def _fail_waiters(self, exc: BaseException) -> None:
-        for waiter in self._waiters:
+        for waiter in self._waiters or ():
             if not waiter.future.done():
                 waiter.future.set_exception(exc)
                 # Mark retrieved: the waiter may be abandoned (an expect() never awaited).
