@@ -19,7 +19,7 @@ from aiohttp import WSMsgType, web
 from azure.core.credentials import AzureKeyCredential
 
 from voicelive.aio import VoiceLiveConnection, connect
-from voicelive.exceptions import WaitTimeoutError
+from voicelive.exceptions import HandshakeError, WaitTimeoutError
 from voicelive.testing import MockServer, MockServerConnection
 
 KEY = AzureKeyCredential("k")
@@ -144,6 +144,38 @@ async def test_close_waits_10_s_for_the_peer_by_default() -> None:
             assert await spin(closing.done)
         closing.result()
         assert conn.closed
+
+
+async def test_a_handshake_on_voicelives_own_session_times_out_after_5_minutes() -> None:
+    """The server accepts the TCP connection and never answers the upgrade: voicelive's own
+    session (which has no aiohttp total timeout, whose timer would stay armed for 5 minutes
+    per open socket) gives up after 300 s, as aiohttp's default did."""
+    requests: list[bytes] = []
+    writers: list[asyncio.StreamWriter] = []
+
+    async def never_answers(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writers.append(writer)
+        requests.append(await reader.readuntil(b"\r\n\r\n"))  # the upgrade request, unanswered
+
+    tcp = await asyncio.start_server(never_answers, "127.0.0.1", 0)
+    port = tcp.sockets[0].getsockname()[1]
+    try:
+        with movable_clock() as offset:
+            opening = asyncio.ensure_future(
+                connect(endpoint=f"http://127.0.0.1:{port}", credential=KEY).__aenter__()
+            )
+            assert await spin(lambda: bool(requests))  # the upgrade request is out
+            offset[0] = 299.0
+            assert not await spin(opening.done, 50)
+            offset[0] = 300.6
+            assert await spin(opening.done)
+        with pytest.raises(HandshakeError, match=r"timed out after 300\.0 s"):
+            opening.result()
+    finally:
+        for writer in writers:
+            writer.close()
+        tcp.close()
+        await tcp.wait_closed()
 
 
 @asynccontextmanager

@@ -139,6 +139,16 @@ def _ensure_redirect_guard(session: aiohttp.ClientSession) -> None:
         configs.append(_REDIRECT_GUARD)
 
 
+# aiohttp's default session timeout (5 min total) arms a timer per request that, for a
+# WebSocket, stays armed for 5 minutes after the handshake -- with the timeout handle, its
+# timer context and their callback lists that is ~9 GC-tracked objects per open connection
+# (a raw aiohttp loop pays them). voicelive's own session bounds the handshake itself
+# instead (HANDSHAKE_LIMIT, the same 5 minutes, cancelled when the handshake ends).
+_SHARED_SESSION_TIMEOUT = aiohttp.ClientTimeout(total=None, sock_connect=30)
+HANDSHAKE_LIMIT = 300.0
+"""Seconds a handshake on voicelive's own session may take without ``handshake_timeout``."""
+
+
 class _SharedSessions:
     """One aiohttp ``ClientSession`` per event loop, shared by the connections voicelive opens.
 
@@ -160,7 +170,9 @@ class _SharedSessions:
         entry = self._by_loop.get(loop)
         if entry is None or entry[0].closed:
             session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=0), trace_configs=[_REDIRECT_GUARD]
+                connector=aiohttp.TCPConnector(limit=0),
+                trace_configs=[_REDIRECT_GUARD],
+                timeout=_SHARED_SESSION_TIMEOUT,
             )
             entry = [session, 0]
             self._by_loop[loop] = entry
@@ -252,10 +264,13 @@ class ClientTransport:
         elif options.compression:
             kwargs["compress"] = int(options.compression)
         host = URL(url).host
+        limit = options.handshake_timeout
+        if limit is None and owns:
+            limit = HANDSHAKE_LIMIT  # aiohttp's default, applied here (see above)
         try:
             connect = _guarded_ws_connect(client_session, url, kwargs)
-            if options.handshake_timeout is not None:
-                ws = await asyncio.wait_for(connect, options.handshake_timeout)
+            if limit is not None:
+                ws = await asyncio.wait_for(connect, limit)
             else:
                 ws = await connect
         except RedirectRefusedError:
@@ -281,7 +296,7 @@ class ClientTransport:
         except asyncio.TimeoutError:
             await _close_owned(client_session, owns)
             raise HandshakeError(
-                f"WebSocket handshake with {host} timed out after {options.handshake_timeout} s"
+                f"WebSocket handshake with {host} timed out after {limit} s"
             ) from None
         except (aiohttp.ClientError, OSError) as exc:
             await _close_owned(client_session, owns)
@@ -299,6 +314,7 @@ class ClientTransport:
             await _close_owned(client_session, owns)
             raise
         _reset_heartbeat_inline(ws)
+        _drop_handshake_state(ws, owns=owns)
         return cls(client_session, ws, owns_session=owns, receive_timeout=options.receive_timeout)
 
     @property
@@ -510,6 +526,28 @@ def _forget_cancelled_drain(ws: aiohttp.ClientWebSocketResponse[bool]) -> None:
     waiter = getattr(protocol, "_drain_waiter", None)
     if waiter is not None and waiter.cancelled():
         protocol._drain_waiter = None  # type: ignore[union-attr]
+
+
+def _drop_handshake_state(ws: aiohttp.ClientWebSocketResponse[bool], *, owns: bool) -> None:
+    """Let go of what only the handshake needed, once the socket is upgraded.
+
+    Every open connection's objects are walked by every full garbage collection. aiohttp
+    keeps the HTTP response parser of the upgrade on the socket's protocol (7 GC-tracked
+    objects with its message and header lists) though an upgraded connection never parses
+    HTTP again: its data goes to the WebSocket reader, and a connection loss finds no parser
+    and reports the same error. It also keeps the request's traces (a ``Trace`` and its
+    context namespace per trace config) on the response, though a WebSocket never reads a
+    response body, the only later event they could see; on voicelive's own session
+    (``owns``) the only trace config is the redirect guard, whose job ended with the
+    handshake.
+    """
+    protocol = getattr(getattr(ws, "_conn", None), "protocol", None)
+    if getattr(protocol, "upgraded", False) and getattr(protocol, "_parser", None) is not None:
+        protocol._parser = None  # type: ignore[union-attr]
+    if owns:
+        traces = getattr(getattr(ws, "_response", None), "_traces", None)
+        if type(traces) is list:
+            traces.clear()
 
 
 def _reset_heartbeat_inline(ws: aiohttp.ClientWebSocketResponse[bool]) -> None:
