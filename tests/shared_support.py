@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import json
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from aiohttp import web
 
-__all__ = ["LoopbackTLS", "loopback_tls", "text_frame"]
+__all__ = ["Handler", "LoopbackTLS", "loopback_tls", "serve_app", "text_frame"]
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def text_frame(i: int, **extra: object) -> str:
@@ -38,13 +40,45 @@ def text_frame(i: int, **extra: object) -> str:
     )
 
 
+@asynccontextmanager
+async def serve_app(
+    app: web.Application | Handler | Mapping[str, Handler],
+    *,
+    ssl_context: ssl.SSLContext | None = None,
+    shutdown_timeout: float = 1.0,
+) -> AsyncIterator[str]:
+    """Serve an aiohttp app on 127.0.0.1 (a free port) until the block ends.
+
+    Yields the base URL, ``http://127.0.0.1:<port>`` (``https://`` with ``ssl_context``).
+    ``app`` is an application, a mapping of paths to GET handlers, or one handler, served at
+    ``GET /voice-live/realtime`` (the path ``connect()`` asks for). Handlers still running
+    when the block ends get ``shutdown_timeout`` seconds, then are cancelled.
+    """
+    if isinstance(app, web.Application):
+        served = app
+    else:
+        served = web.Application()
+        routes = {"/voice-live/realtime": app} if callable(app) else app
+        for path, handler in routes.items():
+            served.router.add_get(path, handler)
+    runner = web.AppRunner(served, shutdown_timeout=shutdown_timeout)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=ssl_context)
+        await site.start()
+        scheme = "https" if ssl_context is not None else "http"
+        yield f"{scheme}://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()
+
+
 @dataclass(frozen=True)
 class LoopbackTLS:
     """TLS on 127.0.0.1: a throwaway CA (trustme) and a certificate it issued for
     ``127.0.0.1`` only, so neither the system's trust store nor any other host name accepts it.
 
-    ``server_context`` serves the certificate (``MockServer(ssl=...)``, or :meth:`serve` for
-    an aiohttp app); ``client_context()`` and ``ca_file`` trust it.
+    ``server_context`` serves the certificate (``MockServer(ssl=...)``, or
+    ``serve_app(app, ssl_context=...)``); ``client_context()`` and ``ca_file`` trust it.
     """
 
     server_context: ssl.SSLContext
@@ -53,18 +87,6 @@ class LoopbackTLS:
     def client_context(self) -> ssl.SSLContext:
         """A default (verifying) client context that trusts this CA and nothing else."""
         return ssl.create_default_context(cafile=str(self.ca_file))
-
-    @asynccontextmanager
-    async def serve(self, app: web.Application) -> AsyncIterator[int]:
-        """Serve ``app`` over TLS on 127.0.0.1 (a free port) until the block ends; yields the port."""
-        runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=1)
-        await runner.setup()
-        try:
-            site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=self.server_context)
-            await site.start()
-            yield int(runner.addresses[0][1])
-        finally:
-            await runner.cleanup()
 
 
 def loopback_tls(folder: Path) -> LoopbackTLS:

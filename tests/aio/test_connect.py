@@ -11,6 +11,7 @@ import pytest
 from aiohttp import web
 from azure.core.credentials import AccessToken, AzureKeyCredential
 
+from shared_support import serve_app
 from voicelive._url import user_agent
 from voicelive.aio import ConnectionError, VoiceLiveConnection, connect
 from voicelive.exceptions import (
@@ -64,10 +65,13 @@ async def test_async_token_credential_sends_bearer_with_default_scope() -> None:
 
 async def test_sync_token_credential_runs_in_a_thread_with_custom_scopes() -> None:
     cred = SyncCred()
-    async with MockServer() as server, connect(
-        endpoint=server.endpoint,
-        credential=cred,
-        credential_scopes="https://cognitiveservices.azure.com/.default",
+    async with (
+        MockServer() as server,
+        connect(
+            endpoint=server.endpoint,
+            credential=cred,
+            credential_scopes="https://cognitiveservices.azure.com/.default",
+        ),
     ):
         seen = await server.wait_for_connection()
     assert seen.headers["Authorization"] == "Bearer sync-tok"
@@ -76,18 +80,21 @@ async def test_sync_token_credential_runs_in_a_thread_with_custom_scopes() -> No
 
 
 async def test_agent_parameters_extra_query_and_headers() -> None:
-    async with MockServer() as server, connect(
-        endpoint=server.endpoint + "/sub/",
-        credential=KEY,
-        api_version="2026-01-01-preview",
-        agent_name="agent",
-        project_name="proj",
-        agent_version="2",
-        conversation_id="conv",
-        authentication_identity_client_id="cid",
-        foundry_resource_override="res2",
-        query={"features": "client_ec_reference:true"},
-        headers={"x-custom": "1", "user-agent": "mine/1.0"},
+    async with (
+        MockServer() as server,
+        connect(
+            endpoint=server.endpoint + "/sub/",
+            credential=KEY,
+            api_version="2026-01-01-preview",
+            agent_name="agent",
+            project_name="proj",
+            agent_version="2",
+            conversation_id="conv",
+            authentication_identity_client_id="cid",
+            foundry_resource_override="res2",
+            query={"features": "client_ec_reference:true"},
+            headers={"x-custom": "1", "user-agent": "mine/1.0"},
+        ),
     ):
         seen = await server.wait_for_connection()
     assert seen.path == "/sub/voice-live/realtime"
@@ -172,17 +179,13 @@ async def http_app() -> AsyncIterator[tuple[str, list[dict[str, str]]]]:
     async def fail(request: web.Request) -> web.Response:
         return web.Response(status=503, text="busy")
 
-    app = web.Application()
-    app.router.add_get("/redirect/voice-live/realtime", redirect)
-    app.router.add_get("/target/voice-live/realtime", target)
-    app.router.add_get("/fail/voice-live/realtime", fail)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    yield f"http://127.0.0.1:{port}", hits
-    await runner.cleanup()
+    routes = {
+        "/redirect/voice-live/realtime": redirect,
+        "/target/voice-live/realtime": target,
+        "/fail/voice-live/realtime": fail,
+    }
+    async with serve_app(routes) as url:
+        yield url, hits
 
 
 async def test_redirect_is_refused_and_credentials_never_follow(
@@ -244,22 +247,9 @@ async def test_handshake_timeout_is_honoured(key: str) -> None:
         await asyncio.sleep(2)
         return web.Response(status=500)
 
-    app = web.Application()
-    app.router.add_get("/voice-live/realtime", slow)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
+    async with serve_app(slow) as url:
         with pytest.raises(HandshakeError, match="timed out"):
-            await connect(
-                endpoint=f"http://127.0.0.1:{port}",
-                credential=KEY,
-                connection_options={key: 0.2},
-            )
-    finally:
-        await runner.cleanup()
+            await connect(endpoint=url, credential=KEY, connection_options={key: 0.2})
 
 
 async def test_connections_share_one_session_per_loop_and_the_last_closes_it() -> None:
@@ -284,7 +274,9 @@ async def test_connections_share_one_session_per_loop_and_the_last_closes_it() -
 async def test_more_than_100_concurrent_connections_do_not_wait_for_a_pool_slot() -> None:
     async with MockServer() as server:
         conns = await asyncio.wait_for(
-            asyncio.gather(*(connect(endpoint=server.endpoint, credential=KEY) for _ in range(120))),
+            asyncio.gather(
+                *(connect(endpoint=server.endpoint, credential=KEY) for _ in range(120))
+            ),
             20,
         )
         try:

@@ -12,7 +12,7 @@ import pytest
 from aiohttp import WSMsgType, web
 from azure.core.credentials import AzureKeyCredential
 
-from shared_support import LoopbackTLS
+from shared_support import LoopbackTLS, serve_app
 from voicelive.aio import connect
 from voicelive.exceptions import ConnectionError
 from voicelive.testing import MockServer, MockServerConnection
@@ -49,14 +49,8 @@ async def pinging() -> AsyncIterator[tuple[str, asyncio.Queue[bytes]]]:
                 pongs.put_nowait(msg.data)
         return ws
 
-    app = web.Application()
-    app.router.add_get("/voice-live/realtime", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    yield f"http://127.0.0.1:{runner.addresses[0][1]}", pongs
-    await runner.cleanup()
+    async with serve_app(handler) as url:
+        yield url, pongs
 
 
 async def test_pings_are_answered_by_default(pinging: tuple[str, asyncio.Queue[bytes]]) -> None:

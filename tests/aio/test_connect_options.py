@@ -11,6 +11,7 @@ import pytest
 from aiohttp import web
 from azure.core.credentials import AzureKeyCredential
 
+from shared_support import serve_app
 from voicelive.aio import connect
 from voicelive.exceptions import ConnectionError, HandshakeError, LocalProtocolError
 from voicelive.testing import MockServer, MockServerConnection
@@ -82,25 +83,19 @@ async def test_handshake_timeout_wins_over_timeout() -> None:
         await release.wait()
         return web.Response(status=500)
 
-    app = web.Application()
-    app.router.add_get("/voice-live/realtime", never_upgrades)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        with pytest.raises(HandshakeError) as timed_out:
-            await asyncio.wait_for(
-                connect(
-                    endpoint=f"http://127.0.0.1:{runner.addresses[0][1]}",
-                    credential=KEY,
-                    connection_options={"handshake_timeout": 0.05, "timeout": 600},
-                ),
-                10,
-            )
-    finally:
-        release.set()
-        await runner.cleanup()
+    async with serve_app(never_upgrades) as url:
+        try:
+            with pytest.raises(HandshakeError) as timed_out:
+                await asyncio.wait_for(
+                    connect(
+                        endpoint=url,
+                        credential=KEY,
+                        connection_options={"handshake_timeout": 0.05, "timeout": 600},
+                    ),
+                    10,
+                )
+        finally:
+            release.set()
     assert str(timed_out.value) == "WebSocket handshake with 127.0.0.1 timed out after 0.05 s"
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from aiohttp import WSMsgType, web
 from azure.core.credentials import AzureKeyCredential
 
+from shared_support import serve_app
 from voicelive.aio import VoiceLiveConnection, connect
 from voicelive.exceptions import HandshakeError, WaitTimeoutError
 from voicelive.testing import MockServer, MockServerConnection
@@ -116,7 +117,7 @@ async def test_the_heartbeat_pings_every_30_s_by_default() -> None:
                 await ws.pong(msg.data)
         return ws
 
-    async with _plain_app(no_autoping) as url:
+    async with serve_app(no_autoping, shutdown_timeout=0.1) as url:
         with movable_clock() as offset:
             async with connect(endpoint=url, credential=KEY) as conn:
                 offset[0] = 29.9
@@ -133,7 +134,7 @@ async def test_close_waits_10_s_for_the_peer_by_default() -> None:
         await asyncio.Event().wait()  # reads nothing: the client's close frame is not answered
         return ws
 
-    async with _plain_app(never_answers_close) as url:
+    async with serve_app(never_answers_close, shutdown_timeout=0.1) as url:
         conn = await connect(endpoint=url, credential=KEY)
         with movable_clock() as offset:
             closing = asyncio.ensure_future(conn.close())
@@ -176,19 +177,3 @@ async def test_a_handshake_on_voicelives_own_session_times_out_after_5_minutes()
             writer.close()
         tcp.close()
         await tcp.wait_closed()
-
-
-@asynccontextmanager
-async def _plain_app(
-    handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
-) -> AsyncIterator[str]:
-    app = web.Application()
-    app.router.add_get("/voice-live/realtime", handler)
-    runner = web.AppRunner(app, shutdown_timeout=0.1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
-    finally:
-        await runner.cleanup()

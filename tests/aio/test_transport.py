@@ -14,6 +14,7 @@ import pytest
 from aiohttp import web
 from azure.core.credentials import AzureKeyCredential
 
+from shared_support import serve_app
 from voicelive.aio import connect
 from voicelive.exceptions import (
     ConnectionClosedError,
@@ -102,24 +103,15 @@ async def test_a_heartbeat_without_pong_is_a_lost_connection() -> None:
             pass
         return ws
 
-    app = web.Application()
-    app.router.add_get("/voice-live/realtime", no_pong)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        url = f"http://127.0.0.1:{runner.addresses[0][1]}"
-        async with connect(
-            endpoint=url, credential=KEY, connection_options={"heartbeat": 0.05}
-        ) as conn:
-            with pytest.raises(ConnectionClosedError) as lost:
-                await asyncio.wait_for(conn.recv(), 10)
-            assert lost.value.code == 1006
-            assert lost.value.reason == "no PONG answer to the heartbeat PING; connection lost"
-            assert conn.close_code == 1006
-    finally:
-        await runner.cleanup()
+    async with (
+        serve_app(no_pong) as url,
+        connect(endpoint=url, credential=KEY, connection_options={"heartbeat": 0.05}) as conn,
+    ):
+        with pytest.raises(ConnectionClosedError) as lost:
+            await asyncio.wait_for(conn.recv(), 10)
+        assert lost.value.code == 1006
+        assert lost.value.reason == "no PONG answer to the heartbeat PING; connection lost"
+        assert conn.close_code == 1006
 
 
 async def test_without_autoping_pings_and_pongs_are_skipped() -> None:

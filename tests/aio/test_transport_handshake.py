@@ -13,6 +13,7 @@ import pytest
 from aiohttp import web
 from azure.core.credentials import AzureKeyCredential
 
+from shared_support import serve_app
 from voicelive.aio import VoiceLiveConnection, connect
 from voicelive.aio._transport import SHARED_SESSIONS
 from voicelive.exceptions import (
@@ -62,21 +63,18 @@ class Upgrades:
 @pytest.fixture
 async def upgrades() -> AsyncIterator[Upgrades]:
     app_state = Upgrades()
-    app = web.Application()
-    app.router.add_get("/status/{code}/voice-live/realtime", app_state.status)
-    app.router.add_get("/redirect/{code}/voice-live/realtime", app_state.redirect)
-    app.router.add_get("/target/voice-live/realtime", app_state.target)
-    app.router.add_get("/hang/voice-live/realtime", app_state.hang)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    app_state.base = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    try:
-        yield app_state
-    finally:
-        app_state.release.set()
-        await runner.cleanup()
+    routes = {
+        "/status/{code}/voice-live/realtime": app_state.status,
+        "/redirect/{code}/voice-live/realtime": app_state.redirect,
+        "/target/voice-live/realtime": app_state.target,
+        "/hang/voice-live/realtime": app_state.hang,
+    }
+    async with serve_app(routes) as base:
+        app_state.base = base
+        try:
+            yield app_state
+        finally:
+            app_state.release.set()
 
 
 async def _connect(endpoint: str, **kwargs: Any) -> VoiceLiveConnection:

@@ -11,6 +11,7 @@ import pytest
 from aiohttp import web
 from azure.core.credentials import AzureKeyCredential
 
+from shared_support import serve_app
 from voicelive.aio import connect
 from voicelive.exceptions import ConnectionClosedError, MessageTooLargeError, RedirectRefusedError
 from voicelive.testing import MockServer, MockServerConnection
@@ -23,14 +24,8 @@ async def redirecting() -> AsyncIterator[str]:
     async def redirect(request: web.Request) -> web.Response:
         raise web.HTTPTemporaryRedirect(location="/elsewhere/voice-live/realtime")
 
-    app = web.Application()
-    app.router.add_get("/voice-live/realtime", redirect)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    yield f"http://127.0.0.1:{runner.addresses[0][1]}"
-    await runner.cleanup()
+    async with serve_app(redirect) as url:
+        yield url
 
 
 @pytest.mark.parametrize("own_session", [False, True], ids=["shared-session", "caller-session"])

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -17,6 +17,7 @@ import pytest
 from aiohttp import web
 from azure.core.credentials import AzureKeyCredential
 
+from shared_support import serve_app
 from voicelive.aio import connect
 from voicelive.exceptions import ConnectionClosedError
 from voicelive.testing import MockServer, MockServerConnection
@@ -24,22 +25,6 @@ from voicelive.testing import MockServer, MockServerConnection
 KEY = AzureKeyCredential("options-test-key")
 CLEARED = '{"type": "input_audio_buffer.cleared", "event_id": "e1"}'
 _GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-
-
-@asynccontextmanager
-async def plain_app(
-    handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
-) -> AsyncIterator[str]:
-    app = web.Application()
-    app.router.add_get("/voice-live/realtime", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
-    finally:
-        await runner.cleanup()
 
 
 @pytest.mark.parametrize(
@@ -61,7 +46,7 @@ async def test_autoping_decides_whether_the_servers_ping_is_answered(
         return ws
 
     async with (
-        plain_app(handler) as url,
+        serve_app(handler) as url,
         connect(endpoint=url, credential=KEY, connection_options=options) as conn,
     ):
         event = await asyncio.wait_for(conn.recv(), 10)  # the PING came before this event

@@ -33,6 +33,7 @@ from _rel_support import (
 from aiohttp import web
 from azure.core.credentials import AccessToken
 
+from shared_support import serve_app
 from voicelive.aio import VoiceLiveConnection, connect
 from voicelive.exceptions import ConnectionClosed, VoiceLiveError
 from voicelive.testing import MockServer, MockServerConnection
@@ -382,17 +383,8 @@ async def slow_upgrade_server() -> AsyncIterator[str]:
             pass
         return ws
 
-    app = web.Application()
-    app.router.add_get("/voice-live/realtime", handler)
-    runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
-    finally:
-        await runner.shutdown()
-        await runner.cleanup()
+    async with serve_app(handler) as url:
+        yield url
 
 
 async def _settle() -> None:
@@ -465,18 +457,11 @@ async def silent_closer() -> AsyncIterator[str]:
         await done.wait()
         return ws
 
-    app = web.Application()
-    app.router.add_get("/voice-live/realtime", handler)
-    runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
-    finally:
-        done.set()
-        await runner.shutdown()
-        await runner.cleanup()
+    async with serve_app(handler) as url:
+        try:
+            yield url
+        finally:
+            done.set()
 
 
 async def test_cancelled_close_still_closes_and_releases_the_session(silent_closer: str) -> None:

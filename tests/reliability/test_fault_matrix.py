@@ -40,6 +40,7 @@ from _rel_support import (
 )
 from aiohttp import web
 
+from shared_support import serve_app
 from voicelive._protocol import closed_exception
 from voicelive.aio import VoiceLiveConnection, connect
 from voicelive.exceptions import (
@@ -354,19 +355,11 @@ async def unresponsive_server() -> AsyncIterator[str]:
         await done.wait()
         return ws
 
-    app = web.Application()
-    app.router.add_get("/voice-live/realtime", handler)
-    runner = web.AppRunner(app, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        done.set()
-        await runner.shutdown()
-        await runner.cleanup()
+    async with serve_app(handler) as url:
+        try:
+            yield url
+        finally:
+            done.set()
 
 
 @pytest.mark.parametrize("api", ["recv", "async-for", "wait_for"])

@@ -28,7 +28,7 @@ import struct
 import sys
 import tracemalloc
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +50,7 @@ from aiohttp import web
 from azure.core.credentials import AccessToken
 
 import voicelive
-from shared_support import LoopbackTLS
+from shared_support import LoopbackTLS, serve_app
 from voicelive._protocol import DEFAULT_MAX_MESSAGE_SIZE
 from voicelive.aio import connect
 from voicelive.exceptions import (
@@ -69,19 +69,6 @@ from voicelive.models import UnknownServerEvent
 from voicelive.testing import MockServer, MockServerConnection, record
 
 CREDENTIALS = {"key": key, "token": CanaryTokenCredential}
-
-
-async def _web_server(
-    routes: dict[str, Callable[[web.Request], Awaitable[web.StreamResponse]]],
-) -> tuple[web.AppRunner, int]:
-    app = web.Application()
-    for path, handler in routes.items():
-        app.router.add_get(path, handler)
-    runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    return runner, int(runner.addresses[0][1])
 
 
 # --------------------------------------------------------------------------- canary scans
@@ -115,11 +102,8 @@ async def test_canary_never_leaks_on_any_path(cred: str) -> None:
         await asyncio.sleep(1)
         return web.Response(status=500)
 
-    runner, port = await _web_server(
-        {"/fail/voice-live/realtime": fail, "/slow/voice-live/realtime": slow}
-    )
-    http = f"http://127.0.0.1:{port}"
-    try:
+    routes = {"/fail/voice-live/realtime": fail, "/slow/voice-live/realtime": slow}
+    async with serve_app(routes) as http:
         async with MockServer(chatty) as server, MockServer(api_key="other") as locked:
             async with connect(
                 endpoint=server.endpoint,
@@ -157,8 +141,6 @@ async def test_canary_never_leaks_on_any_path(cred: str) -> None:
                 with pytest.raises(error_type) as info:
                     await connect(credential=credential, **kwargs)
                 texts += _exception_texts(info.value)
-    finally:
-        await runner.cleanup()
     for text in texts:
         for canary in CANARIES:
             assert canary not in text, text[:500]
@@ -302,20 +284,14 @@ async def redirect_pair() -> AsyncIterator[tuple[str, list[dict[str, str]]]]:
         await ws.close()
         return ws
 
-    runner_b, port_b = await _web_server({"/{tail:.*}": target})
+    async with serve_app({"/{tail:.*}": target}) as url_b:
 
-    async def redirect(request: web.Request) -> web.StreamResponse:
-        status = int(request.match_info["status"])
-        return web.Response(
-            status=status, headers={"Location": f"http://127.0.0.1:{port_b}/voice-live/realtime"}
-        )
+        async def redirect(request: web.Request) -> web.StreamResponse:
+            status = int(request.match_info["status"])
+            return web.Response(status=status, headers={"Location": f"{url_b}/voice-live/realtime"})
 
-    runner_a, port_a = await _web_server({"/r{status}/voice-live/realtime": redirect})
-    try:
-        yield f"http://127.0.0.1:{port_a}", hits
-    finally:
-        await runner_a.cleanup()
-        await runner_b.cleanup()
+        async with serve_app({"/r{status}/voice-live/realtime": redirect}) as url_a:
+            yield url_a, hits
 
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
@@ -422,7 +398,7 @@ async def test_loopback_plain_ws_needs_no_opt_in(host: str) -> None:
 @pytest.fixture
 async def tls_server(
     loopback_tls: LoopbackTLS,
-) -> AsyncIterator[tuple[int, LoopbackTLS, list[dict[str, str]]]]:
+) -> AsyncIterator[tuple[str, LoopbackTLS, list[dict[str, str]]]]:
     seen: list[dict[str, str]] = []
 
     async def handler(request: web.Request) -> web.StreamResponse:
@@ -434,30 +410,28 @@ async def tls_server(
             pass
         return ws
 
-    app = web.Application()
-    app.router.add_get("/voice-live/realtime", handler)
-    async with loopback_tls.serve(app) as port:
-        yield port, loopback_tls, seen
+    async with serve_app(handler, ssl_context=loopback_tls.server_context) as url:
+        yield url, loopback_tls, seen
 
 
 async def test_tls_verification_is_on_by_default(
-    tls_server: tuple[int, LoopbackTLS, list[dict[str, str]]],
+    tls_server: tuple[str, LoopbackTLS, list[dict[str, str]]],
 ) -> None:
-    port, _, seen = tls_server
+    url, _, seen = tls_server
     with pytest.raises(VLConnectionError, match=r"(?i)certificate") as info:
-        await connect(endpoint=f"https://127.0.0.1:{port}", credential=key())
+        await connect(endpoint=url, credential=key())
     assert not isinstance(info.value, HandshakeError)  # never reached HTTP
     assert_clean(info.value)
     assert seen == []  # no request (and no key) went to the unverified server
 
 
 async def test_tls_custom_context_trusting_the_cert_connects(
-    tls_server: tuple[int, LoopbackTLS, list[dict[str, str]]],
+    tls_server: tuple[str, LoopbackTLS, list[dict[str, str]]],
 ) -> None:
-    port, tls, seen = tls_server
+    url, tls, seen = tls_server
     context = tls.client_context()
     async with connect(
-        endpoint=f"https://127.0.0.1:{port}",
+        endpoint=url,
         credential=key(),
         connection_options={"ssl": context},
     ) as conn:
@@ -466,7 +440,7 @@ async def test_tls_custom_context_trusting_the_cert_connects(
     # The same trusted CA does not make a different host name acceptable.
     with pytest.raises(VLConnectionError, match=r"(?i)certificate|hostname|match"):
         await connect(
-            endpoint=f"https://localhost:{port}",
+            endpoint=url.replace("127.0.0.1", "localhost"),
             credential=key(),
             connection_options={"ssl": context},
         )
@@ -525,18 +499,15 @@ async def test_oversize_frame_is_refused_from_its_header_without_buffering() -> 
         await asyncio.sleep(1)
         return ws
 
-    runner, port = await _web_server({"/voice-live/realtime": giant})
-    try:
+    async with serve_app(giant) as url:
         tracemalloc.start()
         try:
-            async with connect(endpoint=f"http://127.0.0.1:{port}", credential=key()) as conn:
+            async with connect(endpoint=url, credential=key()) as conn:
                 with pytest.raises(MessageTooLargeError):
                     await asyncio.wait_for(conn.recv(), 10)
             peak = tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()
-    finally:
-        await runner.cleanup()
     assert peak < 4 * MiB, peak
 
 
@@ -579,11 +550,8 @@ async def bomb_server() -> AsyncIterator[tuple[str, dict[str, Any]]]:
         await asyncio.sleep(1)
         return ws
 
-    runner, port = await _web_server({"/voice-live/realtime": handler})
-    try:
-        yield f"http://127.0.0.1:{port}", state
-    finally:
-        await runner.cleanup()
+    async with serve_app(handler) as url:
+        yield url, state
 
 
 async def test_decompression_bomb_is_refused_with_bounded_memory(

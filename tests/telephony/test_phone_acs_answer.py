@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from shared_support import LoopbackTLS
+from shared_support import LoopbackTLS, serve_app
 from voicelive.telephony import acs_answer_with_sdk
 
 
@@ -27,10 +27,10 @@ async def test_incoming_call_is_answered_with_bidirectional_media_streaming(
 
     app = web.Application()
     app.add_routes([web.post("/{tail:.*}", answer)])
-    async with loopback_tls.serve(app) as port:
+    async with serve_app(app, ssl_context=loopback_tls.server_context) as url:
         access_key = base64.b64encode(b"k" * 32).decode()
         answer_call = acs_answer_with_sdk(
-            f"endpoint=https://127.0.0.1:{port}/;accesskey={access_key}",
+            f"endpoint={url}/;accesskey={access_key}",
             connection_verify=str(loopback_tls.ca_file),
         )
         await answer_call("ctx-123", "https://bot.example.com/acs/callbacks", "wss://bot/acs/media")
