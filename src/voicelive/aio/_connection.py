@@ -59,7 +59,7 @@ from ._resources import (
     SessionResource,
     TranscriptionSessionResource,
 )
-from ._transport import frame_data
+from ._transport import _BINARY, _TEXT, frame_data
 
 if TYPE_CHECKING:
     import numpy as np
@@ -181,6 +181,7 @@ class VoiceLiveConnection:
         self._waiters: list[_Waiter] | None = None  # wait_for() / expect(), created on use
         self._observers: tuple[Callable[[ServerEvent], None], ...] = ()
         self._input_format: AudioFormat | None = None
+        self._input_block_align = 1  # of _input_format, once known
         self._input_format_key: tuple[object, object] = (None, None)
         self._encoders: dict[tuple[int, int | None], WireEncoder] | None = None
         self._send_observers: tuple[Callable[[str, int], None], ...] = ()
@@ -385,12 +386,11 @@ class VoiceLiveConnection:
         await self._send_text(_APPEND_PREFIX + audio + '"}', _APPEND)
 
     def _check_audio_length(self, size: int) -> None:
-        fmt = self._input_format
         if (
-            fmt is not None
+            self._input_format is not None
             and size <= MAX_APPEND_BYTES
-            and not size % fmt.block_align
-            and self._input_format_key[0] is self._protocol.session
+            and not size % self._input_block_align
+            and self._input_format_key[0] == self._protocol.session_version
             and self._input_format_key[1] is self._protocol.requested_session
         ):
             return  # the common case: a whole number of samples of the known format
@@ -476,6 +476,7 @@ class VoiceLiveConnection:
                 getattr(echo, "channels", None),
             )
             self._input_format, self._input_format_key = fmt, key
+            self._input_block_align = fmt.block_align
         else:
             self._input_format_key = key  # equal: the same objects from now on (fast check)
         return self._input_format
@@ -631,8 +632,10 @@ class VoiceLiveConnection:
             gate.busy = True
         try:
             msg = await self._transport.next_message()
-            data = frame_data(msg)
-            if data is None:
+            kind = msg.type
+            if kind is _TEXT or kind is _BINARY:  # = frame_data(msg), one call less
+                data = msg.data
+            else:
                 try:
                     data = await self._read_data(msg)
                 except ConnectionClosedOK:

@@ -142,7 +142,10 @@ def _fast_media_obj(obj: dict[str, Any], body: str, key: str, provider: str) -> 
         payload = inner.get(key)
         track = inner.get("track", "inbound")
         if type(payload) is str and track in ("inbound", "inbound_track") and payload:
-            return _phone_audio(provider, payload)
+            try:  # = _phone_audio(provider, payload), one call less on the hot path
+                return PhoneAudio(payload, len(b64decode_strict(payload)))
+            except ValueError:
+                raise PhoneProtocolError(provider, "audio payload is not base64") from None
     return None
 
 
