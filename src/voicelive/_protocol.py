@@ -78,6 +78,9 @@ _NOT_AN_OBJECT = frozenset(
     {"json_invalid", "json_type", "model_type", "dict_type", "model_attributes_type"}
 )
 _UNKNOWN_TAG = frozenset({"union_tag_invalid", "union_tag_not_found"})
+# The server-event union's validator itself: TypeAdapter.validate_json is a Python wrapper
+# around it (argument checks and keyword forwarding), ~0.3 us of every received frame.
+_VALIDATE_SERVER_JSON = SERVER_EVENT_ADAPTER.validator.validate_json
 # Session fields the audio helpers read (per append: the input format) without keeping the
 # decoded session alive.
 _FORMAT_FIELDS = frozenset(
@@ -300,7 +303,7 @@ class VoiceLiveProtocol:
         if self.max_message_size is not None and len(data) > self.max_message_size:
             self._check_size(data)
         try:
-            event: ServerEvent = SERVER_EVENT_ADAPTER.validate_json(data, extra="allow")
+            event: ServerEvent = _VALIDATE_SERVER_JSON(data, extra="allow")
         except ValidationError as exc:
             return self._fallback_server_event(data, exc)
         cls = type(event)
