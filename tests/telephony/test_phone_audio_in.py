@@ -95,3 +95,15 @@ async def test_acs_audio_goes_through_the_whole_sample_check(
     assert len(warnings) == 1
     assert "audio=<3 bytes>" in warnings[0]
     assert "(2 bytes per sample frame) of the session's input format pcm16 16000 Hz" in warnings[0]
+
+
+@pytest.mark.parametrize("provider", [TwilioProvider, AcsProvider])
+def test_frames_decode_as_json_loads_decodes_them(provider: type[TwilioProvider]) -> None:
+    payload = base64.b64encode(GOOD).decode()
+    compact = (_twilio_media if provider is TwilioProvider else _acs_audio)(payload)
+    expected = PhoneAudio(payload, 160)
+    for frame in (compact, f" \n{compact}\t ", compact.encode()):  # whitespace, bytes
+        assert provider().parse(frame) == expected
+    for broken in (compact + "x", compact + "{}", compact[:-1], "", " "):
+        with pytest.raises(PhoneProtocolError, match="not JSON"):
+            provider().parse(broken)

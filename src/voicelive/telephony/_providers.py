@@ -7,6 +7,8 @@ send back. The bridge core knows nothing else of Twilio or ACS.
 from __future__ import annotations
 
 import json
+import json.scanner
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -149,12 +151,33 @@ def _fast_media_obj(obj: dict[str, Any], body: str, key: str, provider: str) -> 
     return None
 
 
-def _fast_media(data: str | bytes, tag: str, kind: str, body: str, key: str) -> PhoneAudio | None:
-    """Caller audio decoded without a model round trip, or ``None`` (take the full path)."""
+# typeshed types make_scanner's argument as a scanner; it takes the decoder whose settings it uses
+_scan_json: Callable[[str, int], tuple[Any, int]] = json.scanner.make_scanner(
+    json.JSONDecoder()  # type: ignore[arg-type]
+)
+"""json's own scanner (C), which ``json.loads`` runs after two Python wrappers and two regex
+matches for surrounding whitespace."""
+
+
+def _json_or_none(data: str | bytes) -> Any:
+    """``json.loads(data)``, or ``None`` when it would raise. A compact str frame (what the
+    providers send) goes straight to the scanner; anything else takes ``json.loads``."""
+    if type(data) is str:
+        try:
+            obj, end = _scan_json(data, 0)
+        except (StopIteration, ValueError):
+            obj, end = None, -1
+        if end == len(data):
+            return obj
     try:
-        obj = json.loads(data)
+        return json.loads(data)
     except (ValueError, UnicodeDecodeError):
         return None
+
+
+def _fast_media(data: str | bytes, tag: str, kind: str, body: str, key: str) -> PhoneAudio | None:
+    """Caller audio decoded without a model round trip, or ``None`` (take the full path)."""
+    obj = _json_or_none(data)
     if type(obj) is dict and obj.get(tag) == kind:
         return _fast_media_obj(obj, body, key, "acs")
     return None
@@ -214,10 +237,7 @@ class TwilioProvider(PhoneProvider):
 
     def parse(self, data: str | bytes) -> PhoneEvent:
         """See :meth:`PhoneProvider.parse`."""
-        try:
-            obj = json.loads(data)
-        except (ValueError, UnicodeDecodeError):
-            obj = None  # parse_twilio_message says what is wrong with it
+        obj = _json_or_none(data)  # None: parse_twilio_message says what is wrong with it
         if type(obj) is dict:  # the hot paths: media 50 times a second, mark echoes
             kind = obj.get("event")
             if kind == "media":
