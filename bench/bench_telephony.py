@@ -4,6 +4,8 @@
     python bench/bench_telephony.py --calls 20 --seconds 1  # smoke run
     python bench/bench_telephony.py --calls 200 --baseline-src /tmp/old/src  # before/after
     python bench/bench_telephony.py --calls 200 --profile bridge.prof       # cProfile
+    python bench/bench_telephony.py --calls 200 --raw        # + the raw relay (the floor)
+    python bench/bench_telephony.py --instructions 500 --raw # instructions per frame
     nox -s bench_telephony
 
 Three processes, so that the bridge's CPU time is its own:
@@ -34,6 +36,14 @@ N and by the seconds of audio; "µs per frame" is the same time per 20 ms of one
 frame each way). WebSocket messages per frame counts what crosses the bridge for 20 ms of
 one call: media in, append out, delta in, media out, and the marks and their echoes. The
 other processes' CPU (the machine minus these three) is printed with each row.
+
+``--raw`` adds the **raw relay**, the floor: the same Twilio <-> Voice Live relay written
+with bare aiohttp + json as the bridge process (no validation, no models, no truncation
+bookkeeping; payloads passed through; the same WebSocket messages per frame), measured after
+the bridge(s) in each row. ``--instructions FRAMES`` replaces the load runs with a count that
+the machine's load does not move: each bridge under valgrind's callgrind, 2 calls sending
+FRAMES frames one at a time, user-space instructions per frame (the kernel's part of the
+socket calls is not in it).
 
 ``--uvloop`` runs the bridge on uvloop (what aiohttp's ``GunicornUVLoopWebWorker`` does).
 ``--baseline-src DIR`` starts a second bridge importing voicelive from ``DIR`` (say an
@@ -448,14 +458,16 @@ def _machine_busy() -> float:
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
-async def _start(*args: str, src: str | None = None) -> tuple[subprocess.Popen[str], int]:
-    command = [sys.executable, __file__, *args]
+async def _start(
+    *args: str, src: str | None = None, wrap: tuple[str, ...] = (), wait: float = 60
+) -> tuple[subprocess.Popen[str], int]:
+    command = [*wrap, sys.executable, __file__, *args]
     env = dict(os.environ)
     if src is not None:  # the bridge imports voicelive from this source tree
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [src, env.get("PYTHONPATH")]))
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)  # noqa: ASYNC220
     assert proc.stdout is not None
-    line = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), 60)
+    line = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), wait)
     return proc, int(line.split()[1])
 
 
@@ -513,6 +525,96 @@ async def _measure_bridge(
         f"other processes {others * 100:.0f}% of a core |",
         flush=True,
     )
+
+
+def _callgrind_total(path: str) -> int:
+    """The instruction count of a callgrind output file (then removed)."""
+    text = Path(path).read_text()
+    Path(path).unlink()
+    return int(text.split("\ntotals: ", 1)[1].split()[0])
+
+
+async def _ping_pong(url: str, calls: int, frames: int, pid: int) -> None:
+    """Instructions the process ``pid`` (under callgrind) spends on ``frames`` frames per
+    call, sent one at a time: each frame's media goes out once the previous one came back."""
+    callers = Callers()
+    async with ClientSession(connector=TCPConnector(limit=0)) as http:
+        sockets = [await callers.dial(http, url, False, i) for i in range(calls)]
+        returned: list[asyncio.Queue[None]] = [asyncio.Queue() for _ in sockets]
+
+        async def listen(i: int, ws: Any) -> None:
+            async for msg in ws:
+                if msg.data.startswith('{"event":"media"'):
+                    returned[i].put_nowait(None)
+                    continue
+                event = json.loads(msg.data)
+                if event.get("event") == "mark":
+                    echo = {"event": "mark", "streamSid": f"MZ{i}", "mark": event["mark"]}
+                    await ws.send_str(json.dumps(echo))
+
+        listeners = [asyncio.ensure_future(listen(i, ws)) for i, ws in enumerate(sockets)]
+
+        async def run(first: int, count: int) -> None:
+            for seq in range(first, first + count):
+                for i, ws in enumerate(sockets):
+                    await ws.send_str(_MEDIA_IN % (i, seq, seq * 20, _payload(i, seq)))
+                for queue in returned:
+                    await asyncio.wait_for(queue.get(), 120)
+
+        await run(0, 50)  # warm-up: caches, first-use paths
+        await asyncio.sleep(1)  # the warm-up's mark echoes
+        control = ["callgrind_control", "-i"]
+        await asyncio.to_thread(subprocess.run, [*control, "on", str(pid)], capture_output=True)
+        await run(50, frames)
+        await asyncio.sleep(1)  # the last mark echoes
+        await asyncio.to_thread(subprocess.run, [*control, "off", str(pid)], capture_output=True)
+        for i, ws in enumerate(sockets):
+            await ws.send_str(json.dumps({"event": "stop", "streamSid": f"MZ{i}", "stop": {}}))
+            await ws.close()
+        for listener in listeners:
+            listener.cancel()
+        await asyncio.gather(*listeners, return_exceptions=True)
+
+
+async def _instructions(args: argparse.Namespace) -> None:
+    """``--instructions``: user-space instructions per frame of each bridge (callgrind).
+
+    Independent of the machine's load: one frame at a time (no batching of reads, whatever
+    the scheduling), counted by valgrind rather than timed. The kernel's share (the
+    ``send()``/``recv()`` system calls) is not in it.
+    """
+    standin, standin_port = await _start("--standin")
+    standin_url = f"http://127.0.0.1:{standin_port}"
+    roles: list[tuple[str, list[str], str | None]] = [("bridge", ["--bridge", standin_url], None)]
+    if args.baseline_src:
+        roles.append(("baseline", ["--bridge", standin_url], args.baseline_src))
+    if args.raw:
+        roles.append(("raw relay", ["--raw-relay", standin_url], None))
+    calls, frames = 2, args.instructions
+    print(f"user-space instructions per 20 ms frame (callgrind), {calls} calls x {frames} frames")
+    try:
+        for name, role, src in roles:
+            out = f"/tmp/bench_telephony.callgrind.{os.getpid()}.{len(name)}"
+            wrap = (
+                "valgrind",
+                "-q",
+                "--tool=callgrind",
+                "--instr-atstart=no",
+                f"--callgrind-out-file={out}",
+            )
+            proc, port = await _start(*role, src=src, wrap=wrap, wait=900)
+            try:
+                await _ping_pong(f"http://127.0.0.1:{port}", calls, frames, proc.pid)
+            finally:
+                proc.terminate()
+                await asyncio.to_thread(proc.wait, 600)
+            total = await asyncio.to_thread(_callgrind_total, out)
+            print(
+                f"| {name} | {total / (calls * frames):,.0f} instructions per frame |", flush=True
+            )
+    finally:
+        standin.terminate()
+        standin.wait(30)
 
 
 async def _main(args: argparse.Namespace) -> None:
@@ -580,6 +682,14 @@ def main() -> None:
     parser.add_argument("--standin", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--raw-relay", metavar="VOICELIVE_URL", help=argparse.SUPPRESS)
     parser.add_argument(
+        "--instructions",
+        type=int,
+        metavar="FRAMES",
+        help="instead of the load runs: user-space instructions per frame of each bridge, "
+        "FRAMES frames per call sent one at a time, counted by callgrind (needs valgrind; "
+        "independent of the machine's load)",
+    )
+    parser.add_argument(
         "--raw",
         action="store_true",
         help="also measure the raw relay: the same relay in bare aiohttp + json (the floor)",
@@ -620,6 +730,8 @@ def main() -> None:
             uvloop.run(_serve_bridge(args.bridge, args.profile))
         else:
             asyncio.run(_serve_bridge(args.bridge, args.profile))
+    elif args.instructions:
+        asyncio.run(_instructions(args))
     else:
         asyncio.run(_main(args))
 
