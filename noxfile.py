@@ -110,22 +110,31 @@ def mutants(session: nox.Session) -> None:
 @nox.session
 def stress(session: nox.Session) -> None:
     """The suite ``STRESS_RUNS`` times in a row (default 10) while a CPU hog spins on every
-    core: flaky tests show up here. ``nox -s stress -- tests/aio`` stresses a subset."""
+    core: flaky tests show up here.
+
+    The suite runs in two pytest-xdist workers per core (``STRESS_WORKERS``; 0 runs it in
+    one process), so with the hogs three processes want each core and every test gets about
+    a third of one -- harder on timing assumptions than one process beside the hogs, and a
+    run takes less wall time. Workers also share the machine's ports and temporary
+    directories, which shows tests that are not independent. ``nox -s stress -- tests/aio``
+    stresses a subset.
+    """
     import multiprocessing
     import os
     import subprocess
     import sys
 
-    session.install("-e", ".[test]")
+    session.install("-e", ".[test]", "pytest-xdist>=3.5")
     runs = int(os.environ.get("STRESS_RUNS", "10"))
+    cores = multiprocessing.cpu_count()
+    workers = int(os.environ.get("STRESS_WORKERS", str(2 * cores)))
+    parallel = ["-n", str(workers)] if workers else ["-p", "no:xdist"]
     hog = "while True: pass"
-    hogs = [
-        subprocess.Popen([sys.executable, "-c", hog]) for _ in range(multiprocessing.cpu_count())
-    ]
+    hogs = [subprocess.Popen([sys.executable, "-c", hog]) for _ in range(cores)]
     try:
         for run in range(1, runs + 1):
-            session.log(f"stress run {run}/{runs} (CPU hog on {len(hogs)} cores)")
-            session.run("pytest", "-q", "-p", "no:cacheprovider", *session.posargs)
+            session.log(f"stress run {run}/{runs} (CPU hog on {cores} cores, {workers} workers)")
+            session.run("pytest", "-q", "-p", "no:cacheprovider", *parallel, *session.posargs)
     finally:
         for hog_process in hogs:
             hog_process.kill()
