@@ -73,9 +73,14 @@ async def test_a_broken_frame_closes_with_the_protocol_error_code(frame: bytes, 
         with pytest.raises(ConnectionClosedError) as closed:
             await asyncio.wait_for(conn.recv(), 10)
         assert closed.value.code == code
-        assert closed.value.reason  # aiohttp's description of the violation
         assert isinstance(closed.value.__cause__, aiohttp.WebSocketError)
+        assert closed.value.reason == str(closed.value.__cause__)  # aiohttp's description
+        assert closed.value.reason
         assert conn.close_code == code
+        with pytest.raises(ConnectionClosedError) as send_closed:
+            await conn.input_audio_buffer.clear()
+        # a later send still names the code and aiohttp's reason
+        assert str(send_closed.value).endswith(f" with code {code}: {closed.value.reason}")
 
 
 async def test_an_oversize_frame_says_what_to_raise_and_records_1009() -> None:

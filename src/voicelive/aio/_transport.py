@@ -27,7 +27,7 @@ import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import aiohttp
 from yarl import URL
@@ -395,9 +395,8 @@ class ClientTransport:
         if kind is _PING or kind is _PONG:
             return await self.receive()
         await self._raise_closed(msg)
-        raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _raise_closed(self, msg: Any) -> None:
+    async def _raise_closed(self, msg: Any) -> NoReturn:
         """Raise the voicelive error for a CLOSE/CLOSING/CLOSED/ERROR message."""
         kind = msg.type
         if kind is aiohttp.WSMsgType.ERROR:
@@ -409,7 +408,7 @@ class ClientTransport:
         await self._release_if_closed()
         raise error
 
-    async def close(self, code: int = 1000, reason: str = "") -> None:
+    async def close(self, code: int, reason: str) -> None:
         """Close the socket (sending a close frame if still open), then an owned session."""
         try:
             if not self._ws.closed:
@@ -462,7 +461,8 @@ class ClientTransport:
                 "open a new connection to send more"
             )
         elif error.code == 1006:
-            text = f"cannot send: the connection was lost ({error.reason or 'code 1006'})"
+            # never empty: _closed_error gives a 1006 without a reason a default one
+            text = f"cannot send: the connection was lost ({error.reason})"
         else:
             text = f"cannot send: the server closed the connection with code {error.code}"
             if error.reason:
@@ -483,8 +483,7 @@ class ClientTransport:
             # a dead connection (1006), not a receive timeout on an open one.
             self._record_close(1006, "no PONG answer to the heartbeat PING; connection lost")
             return closed_exception(1006, self.closed_reason)
-        if isinstance(exc, asyncio.TimeoutError):
-            return ReceiveTimeoutError("no frame received within receive_timeout")
+        # (aiohttp re-raises any other TimeoutError from receive() instead of returning it)
         code = exc.code if isinstance(exc, aiohttp.WebSocketError) else 1006
         self._record_close(code, _safe_reason(exc))
         error = closed_exception(code, _safe_reason(exc) or "connection lost")
