@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import zlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -29,9 +30,10 @@ _GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
 @asynccontextmanager
-async def raw_server(frames: bytes) -> AsyncIterator[str]:
-    """A hand-made WebSocket server: it accepts the upgrade, writes ``frames`` (raw RFC 6455
-    bytes, which may be invalid on purpose) and then keeps the TCP stream open."""
+async def raw_server(frames: bytes, headers: bytes = b"") -> AsyncIterator[str]:
+    """A hand-made WebSocket server: it accepts the upgrade (adding ``headers``, raw header
+    lines, to its answer), writes ``frames`` (raw RFC 6455 bytes, which may be invalid on
+    purpose) and then keeps the TCP stream open."""
     done = asyncio.Event()
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -44,7 +46,12 @@ async def raw_server(frames: bytes) -> AsyncIterator[str]:
         accept = base64.b64encode(hashlib.sha1(key + _GUID.encode()).digest())
         writer.write(
             b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-            b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n" + frames
+            b"Connection: Upgrade\r\nSec-WebSocket-Accept: "
+            + accept
+            + b"\r\n"
+            + headers
+            + b"\r\n"
+            + frames
         )
         await writer.drain()
         await done.wait()
@@ -81,6 +88,21 @@ async def test_a_broken_frame_closes_with_the_protocol_error_code(frame: bytes, 
             await conn.input_audio_buffer.clear()
         # a later send still names the code and aiohttp's reason
         assert str(send_closed.value).endswith(f" with code {code}: {closed.value.reason}")
+
+
+async def test_a_frame_that_does_not_inflate_is_a_lost_connection_with_zlibs_reason() -> None:
+    # permessage-deflate agreed, then a compressed (RSV1) text frame that is not deflate data:
+    # aiohttp reports zlib's own error, not a WebSocketError
+    frame = b"\xc1\x04\xff\xff\xff\xff"
+    async with (
+        raw_server(frame, b"Sec-WebSocket-Extensions: permessage-deflate\r\n") as url,
+        connect(endpoint=url, credential=KEY, connection_options={"compression": True}) as conn,
+    ):
+        with pytest.raises(ConnectionClosedError) as lost:
+            await asyncio.wait_for(conn.recv(), 10)
+        assert isinstance(lost.value.__cause__, zlib.error)
+        assert (lost.value.code, lost.value.reason) == (1006, str(lost.value.__cause__))
+        assert conn.close_code == 1006
 
 
 async def test_an_oversize_frame_says_what_to_raise_and_records_1009() -> None:

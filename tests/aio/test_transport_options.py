@@ -73,6 +73,7 @@ async def test_autoclose_decides_whether_the_servers_close_is_answered_at_once(
         with pytest.raises(ConnectionClosedError) as closed:
             await asyncio.wait_for(conn.recv(), 10)
         assert (closed.value.code, closed.value.reason) == (4000, "bye")
+        assert conn.close_code == 4000  # recorded even while the socket is half-closed
         # autoclose answers the close frame inside the read; without it the socket stays
         # half-closed until the app closes it
         assert conn.closed is closed_at_once
