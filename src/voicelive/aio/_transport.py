@@ -663,8 +663,8 @@ class ServerTransport:
             if isinstance(exc, aiohttp.WebSocketError) and exc.code == 1009:
                 raise MessageTooLargeError(f"client frame too large: {exc}")
             raise ConnectionClosedError(1006, _safe_reason(exc))
-        code = msg.data if kind is aiohttp.WSMsgType.CLOSE else self._ws.close_code
-        raise closed_exception(code if isinstance(code, int) else None, str(msg.extra or ""))
+        # CLOSE, CLOSING, CLOSED: aiohttp has set the socket's close code (a CLOSE's own code)
+        raise closed_exception(self._ws.close_code, str(msg.extra or ""))
 
     async def send_text(self, text: str) -> None:
         """Send one text frame; raises :class:`ConnectionClosedError` if the peer is gone."""
