@@ -33,7 +33,9 @@ WebsocketConnectionOptions = Mapping[str, Any]
 * ``receive_timeout`` (float seconds, default None): ``recv()`` raises
   :class:`~voicelive.exceptions.ReceiveTimeoutError` when nothing arrives for that long.
 * ``close_timeout`` (float seconds, default 10): how long ``close()`` waits for the peer.
-* ``handshake_timeout`` (float seconds, default None): limit for the HTTP upgrade.
+* ``handshake_timeout`` (float seconds, default None): limit for the HTTP upgrade; ``None``
+  means 300 s on voicelive's own aiohttp session (aiohttp's default), or the timeout of a
+  ``client_session`` you pass.
 * ``timeout`` (float seconds): accepted for code written for the official SDK, which takes
   the key without error (and, in 1.3.1, drops it); here it is the handshake limit when
   ``handshake_timeout`` is not given.
