@@ -82,11 +82,16 @@ async def test_stall_before_an_event() -> None:
         open_client(server.endpoint) as conn,
     ):
         await conn.recv()
-        await conn.response.create(response={"modalities": ["text"]})
-        await collect(conn, "response.text.done")
+        # Timed from before the request that leads to the stall: the server's 300 ms lie
+        # inside this interval whatever the scheduling. (Timed from the client's reading of
+        # response.text.done, a client scheduled late has already lived part of them.)
         started = time.perf_counter()
-        await collect(conn)
-        assert time.perf_counter() - started >= 0.28
+        await conn.response.create(response={"modalities": ["text"]})
+        events = await collect(conn)
+        assert time.perf_counter() - started >= 0.299
+        types = [e.type for e in events]
+        assert "response.text.done" in types
+        assert types[-1] == "response.done"
 
 
 async def test_stall_on_connect_delays_session_created() -> None:
