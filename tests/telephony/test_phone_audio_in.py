@@ -102,7 +102,14 @@ def test_frames_decode_as_json_loads_decodes_them(provider: type[TwilioProvider]
     payload = base64.b64encode(GOOD).decode()
     compact = (_twilio_media if provider is TwilioProvider else _acs_audio)(payload)
     expected = PhoneAudio(payload, 160)
-    for frame in (compact, f" \n{compact}\t ", compact.encode()):  # whitespace, bytes
+    lone_surrogate = compact[:-1] + ',"x":"\\ud800"}'  # json takes it, pydantic-core not
+    for frame in (
+        compact,
+        f" \n{compact}\t ",  # whitespace
+        compact.encode(),  # bytes
+        b"\xef\xbb\xbf" + compact.encode(),  # UTF-8 with a byte-order mark
+        lone_surrogate,
+    ):
         assert provider().parse(frame) == expected
     for broken in (compact + "x", compact + "{}", compact[:-1], "", " "):
         with pytest.raises(PhoneProtocolError, match="not JSON"):

@@ -6,11 +6,10 @@ send back. The bridge core knows nothing else of Twilio or ACS.
 
 from __future__ import annotations
 
-import json
-import json.scanner
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from pydantic_core import from_json
 
 from .._base64 import b64decode_strict
 from ..audio import G711_ALAW, G711_ULAW, PCM16_16K, PCM16_24K, AudioFormat
@@ -151,27 +150,13 @@ def _fast_media_obj(obj: dict[str, Any], body: str, key: str, provider: str) -> 
     return None
 
 
-# typeshed types make_scanner's argument as a scanner; it takes the decoder whose settings it uses
-_scan_json: Callable[[str, int], tuple[Any, int]] = json.scanner.make_scanner(
-    json.JSONDecoder()  # type: ignore[arg-type]
-)
-"""json's own scanner (C), which ``json.loads`` runs after two Python wrappers and two regex
-matches for surrounding whitespace."""
-
-
 def _json_or_none(data: str | bytes) -> Any:
-    """``json.loads(data)``, or ``None`` when it would raise. A compact str frame (what the
-    providers send) goes straight to the scanner; anything else takes ``json.loads``."""
-    if type(data) is str:
-        try:
-            obj, end = _scan_json(data, 0)
-        except (StopIteration, ValueError):
-            obj, end = None, -1
-        if end == len(data):
-            return obj
+    """A frame decoded by pydantic-core's JSON parser (Rust: about half the instructions of
+    ``json.loads`` on a media frame), or ``None``: the full path decides, with ``json``
+    (which also takes what pydantic-core refuses: a lone surrogate, a byte-order mark)."""
     try:
-        return json.loads(data)
-    except (ValueError, UnicodeDecodeError):
+        return from_json(data)
+    except ValueError:
         return None
 
 
