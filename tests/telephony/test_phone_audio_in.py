@@ -114,3 +114,10 @@ def test_frames_decode_as_json_loads_decodes_them(provider: type[TwilioProvider]
     for broken in (compact + "x", compact + "{}", compact[:-1], "", " "):
         with pytest.raises(PhoneProtocolError, match="not JSON"):
             provider().parse(broken)
+
+
+@pytest.mark.parametrize("provider", [TwilioProvider, AcsProvider])
+def test_a_frame_nested_too_deeply_is_a_bad_frame(provider: type[TwilioProvider]) -> None:
+    deep = '{"event":' + "[" * 100_000 + "]" * 100_000 + "}"
+    with pytest.raises(PhoneProtocolError, match=r"not JSON \(nested too deeply\)"):
+        provider().parse(deep)

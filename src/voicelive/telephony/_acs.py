@@ -150,6 +150,8 @@ def parse_acs_message(data: str | bytes | Mapping[str, Any]) -> AcsInbound:
             obj = json.loads(data)
         except (ValueError, UnicodeDecodeError) as exc:
             raise PhoneProtocolError("acs", f"frame is not JSON ({exc})") from None
+        except RecursionError:  # nested deeper than json can follow: a bad frame like any other
+            raise PhoneProtocolError("acs", "frame is not JSON (nested too deeply)") from None
     if not isinstance(obj, dict):
         raise PhoneProtocolError("acs", "frame is not a JSON object")
     if "kind" not in obj:

@@ -287,6 +287,8 @@ def parse_twilio_message(data: str | bytes | Mapping[str, Any]) -> TwilioInbound
             obj = json.loads(data)
         except (ValueError, UnicodeDecodeError) as exc:
             raise PhoneProtocolError("twilio", f"frame is not JSON ({exc})") from None
+        except RecursionError:  # nested deeper than json can follow: a bad frame like any other
+            raise PhoneProtocolError("twilio", "frame is not JSON (nested too deeply)") from None
     if not isinstance(obj, dict) or not isinstance(obj.get("event"), str):
         raise PhoneProtocolError("twilio", "frame is not a JSON object with an 'event' string")
     model = _INBOUND.get(obj["event"])
