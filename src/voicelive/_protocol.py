@@ -56,7 +56,7 @@ from .models import (
     ServerEventSessionUpdated,
     UnknownServerEvent,
 )
-from .models._base import _SET_EXTRA, _SET_FIELDS_SET
+from .models._base import _SET_EXTRA, _SET_FIELDS_SET, SharedFieldsSet
 from .models._client_events import ClientEventBase
 from .models._hints import warn_unknown_values, with_field_hints
 
@@ -81,6 +81,8 @@ _UNKNOWN_TAG = frozenset({"union_tag_invalid", "union_tag_not_found"})
 # The server-event union's validator itself: TypeAdapter.validate_json is a Python wrapper
 # around it (argument checks and keyword forwarding), ~0.3 us of every received frame.
 _VALIDATE_SERVER_JSON = SERVER_EVENT_ADAPTER.validator.validate_json
+# Per decoded event class: its field count and the shared "every field set" set.
+_FULL_FIELDS: dict[type[ServerEventBase], tuple[int, SharedFieldsSet]] = {}
 # Session fields the audio helpers read (per append: the input format) without keeping the
 # decoded session alive.
 _FORMAT_FIELDS = frozenset(
@@ -310,8 +312,12 @@ class VoiceLiveProtocol:
         # models._base.compact_server_event, inline: 2 GC-tracked allocations per event, not 4
         if not event.__pydantic_extra__:
             _SET_EXTRA(event, None)
-            if len(event.__pydantic_fields_set__) == cls._all_fields_count:
-                _SET_FIELDS_SET(event, cls._all_fields_set)
+            full = _FULL_FIELDS.get(cls)
+            if full is None:  # once per event class (reading the class attributes per event
+                # cost ~2,400 instructions more than this lookup)
+                full = _FULL_FIELDS[cls] = (cls._all_fields_count, cls._all_fields_set)
+            if len(event.__pydantic_fields_set__) == full[0]:
+                _SET_FIELDS_SET(event, full[1])
         if cls is ServerEventSessionCreated or cls is ServerEventSessionUpdated:
             # kept as text, decoded again only if asked for (see the session property)
             self._session = self._session_values = None
