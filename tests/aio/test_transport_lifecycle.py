@@ -144,3 +144,24 @@ async def test_without_autoping_a_read_with_a_timeout_skips_pings() -> None:
 def test_exception_texts_are_cut_to_200_characters() -> None:
     assert _safe_reason(RuntimeError("x" * 300)) == "x" * 200
     assert _safe_reason(RuntimeError("short")) == "short"
+
+
+async def test_once_upgraded_the_http_parser_and_our_own_sessions_traces_are_dropped() -> None:
+    # Objects only the handshake needed (the open connection keeps them otherwise). Read on
+    # aiohttp's private attributes: if they drift, this says so instead of a silent no-op.
+    async with MockServer() as server:
+        own = await asyncio.wait_for(connect(endpoint=server.endpoint, credential=KEY), 10)
+        async with aiohttp.ClientSession(trace_configs=[aiohttp.TraceConfig()]) as session:
+            async with asyncio.timeout(10):
+                theirs = await connect(
+                    endpoint=server.endpoint, credential=KEY, client_session=session
+                )
+            own_ws = own._transport._ws  # type: ignore[attr-defined]
+            their_ws = theirs._transport._ws  # type: ignore[attr-defined]
+            assert own_ws._conn.protocol.upgraded
+            assert own_ws._conn.protocol._parser is None
+            assert their_ws._conn.protocol._parser is None
+            assert own_ws._response._traces == []  # only the redirect guard's, done
+            assert len(their_ws._response._traces) == 2  # the caller's config and the guard
+            await theirs.close()
+        await own.close()
