@@ -165,3 +165,14 @@ async def test_once_upgraded_the_http_parser_and_our_own_sessions_traces_are_dro
             assert len(their_ws._response._traces) == 2  # the caller's config and the guard
             await theirs.close()
         await own.close()
+
+
+async def test_our_own_session_arms_no_total_timeout_on_an_open_websocket() -> None:
+    # aiohttp's default 5 min total would keep a timer armed on every open WebSocket; the
+    # handshake is bounded by HANDSHAKE_LIMIT instead (test_default_timeouts.py)
+    async with (
+        MockServer() as server,
+        connect(endpoint=server.endpoint, credential=KEY) as conn,
+    ):
+        session = conn._transport._session  # type: ignore[attr-defined]
+        assert session.timeout == aiohttp.ClientTimeout(total=None, sock_connect=30)
