@@ -241,15 +241,18 @@ async def test_plain_ws_to_remote_host_is_refused_unless_opted_in() -> None:
 
 @pytest.mark.parametrize("key", ["handshake_timeout", "timeout"])
 async def test_handshake_timeout_is_honoured(key: str) -> None:
-    async def slow(request: web.Request) -> web.Response:
-        import asyncio
+    import asyncio
 
-        await asyncio.sleep(2)
+    answer = asyncio.Event()
+
+    async def slow(request: web.Request) -> web.Response:
+        await answer.wait()  # the upgrade is answered only after the client gave up
         return web.Response(status=500)
 
     async with serve_app(slow) as url:
         with pytest.raises(HandshakeError, match="timed out"):
             await connect(endpoint=url, credential=KEY, connection_options={key: 0.2})
+        answer.set()
 
 
 async def test_connections_share_one_session_per_loop_and_the_last_closes_it() -> None:

@@ -98,8 +98,10 @@ async def test_canary_never_leaks_on_any_path(cred: str) -> None:
     async def fail(request: web.Request) -> web.StreamResponse:
         return web.Response(status=int(request.query.get("status", "503")))
 
+    answer = asyncio.Event()
+
     async def slow(request: web.Request) -> web.StreamResponse:
-        await asyncio.sleep(1)
+        await answer.wait()  # answered only after the client's handshake timeout
         return web.Response(status=500)
 
     routes = {"/fail/voice-live/realtime": fail, "/slow/voice-live/realtime": slow}
@@ -141,6 +143,7 @@ async def test_canary_never_leaks_on_any_path(cred: str) -> None:
                 with pytest.raises(error_type) as info:
                     await connect(credential=credential, **kwargs)
                 texts += _exception_texts(info.value)
+            answer.set()
     for text in texts:
         for canary in CANARIES:
             assert canary not in text, text[:500]
@@ -496,7 +499,7 @@ async def test_oversize_frame_is_refused_from_its_header_without_buffering() -> 
         assert request.transport is not None
         # FIN + TEXT, 64-bit length 1 GiB, then a little payload (never the rest).
         request.transport.write(b"\x81\x7f" + struct.pack("!Q", 1 << 30) + b"a" * 65536)
-        await asyncio.sleep(1)
+        await ws.receive()  # open until the client closes or drops the connection
         return ws
 
     async with serve_app(giant) as url:
@@ -547,7 +550,7 @@ async def bomb_server() -> AsyncIterator[tuple[str, dict[str, Any]]]:
         state["negotiated"] = ws.compress
         assert request.transport is not None
         request.transport.write(_frame(bomb, rsv1=True))
-        await asyncio.sleep(1)
+        await ws.receive()  # open until the client closes or drops the connection
         return ws
 
     async with serve_app(handler) as url:
