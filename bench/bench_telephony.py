@@ -222,8 +222,10 @@ async def _serve_raw(voicelive_url: str, profile: str | None) -> None:
     base64 payload goes into the append as it came, the delta's base64 text into the media
     frame as it came (one 20 ms delta = one phone frame here). The same WebSocket messages per
     frame as the bridge: media in -> append out, delta in -> media out, a mark after the
-    first frame and then after every 5th (100 ms), its echo read and dropped; the same
-    Voice Live socket options as ``voicelive.aio.connect`` (30 s heartbeat).
+    first frame and then after every 5th (100 ms), its echo read and dropped. aiohttp's
+    default socket options: no heartbeat (``voicelive.aio.connect`` sets 30 s, as the
+    official SDK does; aiohttp's own heartbeat bookkeeping costs a loop callback per
+    message, which voicelive avoids).
     """
     tokens: set[str] = set()
     http = ClientSession(connector=TCPConnector(limit=0))
@@ -249,7 +251,7 @@ async def _serve_raw(voicelive_url: str, profile: str | None) -> None:
                 sid = event["streamSid"]
                 tokens.remove(event["start"]["customParameters"]["voicelive_token"])
                 break
-        vl = await http.ws_connect(ws_url, heartbeat=30.0)
+        vl = await http.ws_connect(ws_url)  # aiohttp's defaults: no heartbeat
         await vl.receive()  # session.created
         update = {"type": "session.update", "session": {"turn_detection": None}}
         await vl.send_str(json.dumps(update))
