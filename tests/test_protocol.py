@@ -103,37 +103,50 @@ def test_decode_tracks_the_session(client: VoiceLiveProtocol) -> None:
     assert client.session is None
 
 
-def test_the_session_is_kept_as_frame_text_until_read(client: VoiceLiveProtocol) -> None:
-    """An open connection keeps the session frame's text (not walked by the garbage
-    collector), not the decoded model tree, unless the app reads ``session``; the audio-format
-    fields the connection checks on every append are read without keeping it either."""
-    frame = (
-        '{"type":"session.created","session":{"voice":{"name":"en-US-AvaNeural",'
-        '"type":"azure-standard"},"turn_detection":{"type":"server_vad"},'
-        '"modalities":["text","audio"],"input_audio_format":"g711_alaw",'
-        '"output_audio_format":"pcm16","input_audio_sampling_rate":16000}}'
-    )
+SESSION_FRAME = (
+    '{"type":"session.created","session":{"voice":{"name":"en-US-AvaNeural",'
+    '"type":"azure-standard"},"turn_detection":{"type":"server_vad"},'
+    '"modalities":["text","audio"],"input_audio_format":"g711_alaw",'
+    '"output_audio_format":"pcm16","input_audio_sampling_rate":16000}}'
+)
+
+
+def test_the_session_fields_and_model_come_from_the_frame(client: VoiceLiveProtocol) -> None:
+    """What the connection reads of the kept session frame: the audio-format fields, and the
+    decoded session when the app asks for it."""
     version = client.session_version
-    event = client.decode_server_frame(frame)
+    client.decode_server_frame(SESSION_FRAME)
     assert client.session_version == version + 1
-    gc.collect()
-    before = len(gc.get_objects())
-    del event
-    gc.collect()
-    held = len(gc.get_objects())
-    assert before - held >= 8  # the event's model tree is freed: nothing else holds it
     assert client.session_field("input_audio_format") == "g711_alaw"
     assert client.session_field("input_audio_sampling_rate") == 16000
     assert client.session_field("output_audio_format") == "pcm16"
     assert client.session_field("input_audio_echo_cancellation") is None
-    gc.collect()
-    assert len(gc.get_objects()) - held <= 1  # the format values' dict, no session
     session = client.session
     assert session is not None
     assert session.voice.name == "en-US-AvaNeural"
     assert session.turn_detection.type == "server_vad"
     assert client.session_field("modalities") == ["text", "audio"]
     assert client.session_version == version + 1  # reading changes nothing
+
+
+@pytest.mark.gc_counts
+def test_the_session_is_kept_as_frame_text_until_read(client: VoiceLiveProtocol) -> None:
+    """An open connection keeps the session frame's text (not walked by the garbage
+    collector), not the decoded model tree, unless the app reads ``session``; the audio-format
+    fields the connection checks on every append are read without keeping it either."""
+    event = client.decode_server_frame(SESSION_FRAME)
+    gc.collect()
+    before = len(gc.get_objects())
+    del event
+    gc.collect()
+    held = len(gc.get_objects())
+    assert before - held >= 8  # the event's model tree is freed: nothing else holds it
+    for name in ("input_audio_format", "input_audio_sampling_rate", "output_audio_format"):
+        assert client.session_field(name) is not None
+    assert client.session_field("input_audio_echo_cancellation") is None
+    gc.collect()
+    assert len(gc.get_objects()) - held <= 1  # the format values' dict, no session
+    assert client.session is not None  # decoded only now
 
 
 def test_setting_the_session_replaces_the_frame(client: VoiceLiveProtocol) -> None:

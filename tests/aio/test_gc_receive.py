@@ -24,10 +24,13 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
+import pytest
 from azure.core.credentials import AzureKeyCredential
 
 from voicelive.aio import VoiceLiveConnection, connect
 from voicelive.testing import MockServer, MockServerConnection
+
+pytestmark = pytest.mark.gc_counts  # object counts: not under mutmut's trampolines
 
 N = 40  # sessions per client kind
 KEY = AzureKeyCredential("k")
