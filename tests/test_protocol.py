@@ -88,6 +88,7 @@ def test_decode_audio_delta_to_bytes(client: VoiceLiveProtocol) -> None:
 
 def test_decode_tracks_the_session(client: VoiceLiveProtocol) -> None:
     assert client.session is None
+    version = client.session_version
     created = client.decode_server_frame('{"type":"session.created","session":{"voice":"alloy"}}')
     assert isinstance(created, ServerEventSessionCreated)
     assert client.session == created.session
@@ -101,6 +102,10 @@ def test_decode_tracks_the_session(client: VoiceLiveProtocol) -> None:
     assert client.session.voice is None  # the new session, not a merge
     client.decode_server_frame('{"type":"session.updated"}')  # a frame may leave it out
     assert client.session is None
+    assert client.session_field("input_audio_format") is None  # not the previous session's
+    # every session frame moves the version on: caches keyed by it (the connection's input
+    # format) are rebuilt after each one
+    assert client.session_version == version + 3
 
 
 SESSION_FRAME = (
