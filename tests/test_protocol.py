@@ -101,8 +101,9 @@ def test_decode_tracks_the_session(client: VoiceLiveProtocol) -> None:
     assert client.session == updated.session
     assert client.session.voice is None  # the new session, not a merge
     client.decode_server_frame('{"type":"session.updated"}')  # a frame may leave it out
+    # read from the kept frame (before `session` decodes it): not the previous session's
+    assert client.session_field("input_audio_format") is None
     assert client.session is None
-    assert client.session_field("input_audio_format") is None  # not the previous session's
     # every session frame moves the version on: caches keyed by it (the connection's input
     # format) are rebuilt after each one
     assert client.session_version == version + 3
