@@ -8,7 +8,8 @@ symlinks to the repository, and ``pyproject.toml`` is the project's own with the
 (``pytest_add_cli_args_test_selection``, from :data:`MODULE_TESTS`). mutmut therefore
 generates and runs only that module's mutants, and each module keeps its own cache: a second
 run tests only new or changed functions, and re-checks the previous survivors (tests may have
-been added since; mutmut itself never re-runs a cached verdict).
+been added since; mutmut itself never re-runs a cached verdict) after learning again which
+test reaches which function.
 
 Accounting (mutmut's exit codes, read through ``mutmut.stats.status_by_exit_code``):
 *detected* = killed (a test failed) + timeout (the tests hung past mutmut's limit) + killed
@@ -205,6 +206,10 @@ def report(workdir: Path, module: str, seconds: float) -> tuple[float, bool]:
 def run_module(module: str, max_children: int) -> tuple[float, bool]:
     workdir = prepare(module)
     before = _verdicts(workdir, module)
+    # Which test reaches which function is learnt again from the tests as they are now:
+    # mutmut keeps that map while the module's source is unchanged, so a test added since
+    # the last run would never be run against the survivors it was written to kill.
+    (workdir / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
     started = time.monotonic()
     # the console script, not ``python -m mutmut`` (which re-executes mutmut's __main__)
     mutmut = [str(Path(sys.executable).parent / "mutmut"), "run"]
