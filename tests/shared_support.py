@@ -7,6 +7,9 @@ every test file, however pytest is pointed at the tests.
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import hashlib
 import json
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -16,7 +19,14 @@ from pathlib import Path
 
 from aiohttp import web
 
-__all__ = ["Handler", "LoopbackTLS", "loopback_tls", "serve_app", "text_frame"]
+__all__ = [
+    "Handler",
+    "LoopbackTLS",
+    "accept_websocket_upgrade",
+    "loopback_tls",
+    "serve_app",
+    "text_frame",
+]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -99,3 +109,25 @@ def loopback_tls(folder: Path) -> LoopbackTLS:
     ca_file = folder / "ca.pem"
     ca.cert_pem.write_to_path(str(ca_file))
     return LoopbackTLS(server_context=server_context, ca_file=ca_file)
+
+
+_WEBSOCKET_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455, section 1.3
+
+
+async def accept_websocket_upgrade(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, headers: bytes = b""
+) -> None:
+    """For hand-made WebSocket servers (bytes on a plain TCP stream): read the client's
+    upgrade request and write the ``101`` answer with its ``Sec-WebSocket-Accept``, plus
+    ``headers`` (raw header lines, each ending in CRLF)."""
+    request = await reader.readuntil(b"\r\n\r\n")
+    key = next(
+        line.split(b":", 1)[1].strip()
+        for line in request.split(b"\r\n")
+        if line.lower().startswith(b"sec-websocket-key:")
+    )
+    accept = base64.b64encode(hashlib.sha1(key + _WEBSOCKET_GUID).digest())
+    writer.write(
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+        b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + b"\r\n" + headers + b"\r\n"
+    )

@@ -4,8 +4,6 @@ the exact errors users read, and PING/PONG without autoping."""
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
 import zlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,7 +13,7 @@ import pytest
 from aiohttp import web
 from azure.core.credentials import AzureKeyCredential
 
-from shared_support import serve_app
+from shared_support import accept_websocket_upgrade, serve_app
 from voicelive.aio import connect
 from voicelive.exceptions import (
     ConnectionClosedError,
@@ -26,7 +24,6 @@ from voicelive.exceptions import (
 from voicelive.testing import MockServer, MockServerConnection
 
 KEY = AzureKeyCredential("k")
-_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
 @asynccontextmanager
@@ -37,22 +34,8 @@ async def raw_server(frames: bytes, headers: bytes = b"") -> AsyncIterator[str]:
     done = asyncio.Event()
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        request = await reader.readuntil(b"\r\n\r\n")
-        key = next(
-            line.split(b":", 1)[1].strip()
-            for line in request.split(b"\r\n")
-            if line.lower().startswith(b"sec-websocket-key:")
-        )
-        accept = base64.b64encode(hashlib.sha1(key + _GUID.encode()).digest())
-        writer.write(
-            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-            b"Connection: Upgrade\r\nSec-WebSocket-Accept: "
-            + accept
-            + b"\r\n"
-            + headers
-            + b"\r\n"
-            + frames
-        )
+        await accept_websocket_upgrade(reader, writer, headers)
+        writer.write(frames)
         await writer.drain()
         await done.wait()
         writer.close()

@@ -5,19 +5,17 @@ waits is a 1006 close."""
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import pytest
 from azure.core.credentials import AzureKeyCredential
 
+from shared_support import accept_websocket_upgrade
 from voicelive.aio import connect
 from voicelive.exceptions import ConnectionClosedError
 
 KEY = AzureKeyCredential("k")
-_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
 @asynccontextmanager
@@ -26,17 +24,7 @@ async def deaf_server(hang_up: asyncio.Event) -> AsyncIterator[str]:
     the TCP stream when ``hang_up`` is set."""
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        request = await reader.readuntil(b"\r\n\r\n")
-        key = next(
-            line.split(b":", 1)[1].strip()
-            for line in request.split(b"\r\n")
-            if line.lower().startswith(b"sec-websocket-key:")
-        )
-        accept = base64.b64encode(hashlib.sha1(key + _GUID).digest())
-        writer.write(
-            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-            b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n"
-        )
+        await accept_websocket_upgrade(reader, writer)
         await writer.drain()
         await hang_up.wait()
         writer.transport.abort()

@@ -6,8 +6,6 @@ in force, and one of the two cases would fail)."""
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -17,14 +15,13 @@ import pytest
 from aiohttp import web
 from azure.core.credentials import AzureKeyCredential
 
-from shared_support import serve_app
+from shared_support import accept_websocket_upgrade, serve_app
 from voicelive.aio import connect
 from voicelive.exceptions import ConnectionClosedError
 from voicelive.testing import MockServer, MockServerConnection
 
 KEY = AzureKeyCredential("options-test-key")
 CLEARED = '{"type": "input_audio_buffer.cleared", "event_id": "e1"}'
-_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
 @pytest.mark.parametrize(
@@ -88,17 +85,7 @@ async def never_answers_a_close() -> AsyncIterator[str]:
     finished = asyncio.Event()
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        request = await reader.readuntil(b"\r\n\r\n")
-        key = next(
-            line.split(b":", 1)[1].strip()
-            for line in request.split(b"\r\n")
-            if line.lower().startswith(b"sec-websocket-key:")
-        )
-        accept = base64.b64encode(hashlib.sha1(key + _GUID).digest())
-        writer.write(
-            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-            b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n"
-        )
+        await accept_websocket_upgrade(reader, writer)
         while await reader.read(4096):
             pass
         finished.set()

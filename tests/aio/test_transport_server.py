@@ -31,6 +31,18 @@ async def serving(handler: Handler, **options: int) -> AsyncIterator[str]:
         await server.stop()
 
 
+async def _upgraded_stream(url: str) -> asyncio.StreamWriter:
+    """A plain TCP stream to the test server, upgraded by hand: raw frames can follow."""
+    host, port = url.removeprefix("ws://").rstrip("/").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(
+        b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    )
+    await reader.readuntil(b"\r\n\r\n")  # the 101 answer
+    return writer
+
+
 def _masked_frame(first_byte: int, payload: bytes) -> bytes:
     mask = os.urandom(4)
     body = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
@@ -60,13 +72,7 @@ async def test_the_server_reports_each_way_a_client_ends() -> None:
         assert isinstance(too_large, MessageTooLargeError)
         assert str(too_large).startswith("client frame too large: ")
 
-        host, port = url.removeprefix("ws://").rstrip("/").split(":")
-        reader, writer = await asyncio.open_connection(host, int(port))
-        writer.write(
-            b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-        )
-        await reader.readuntil(b"\r\n\r\n")
+        writer = await _upgraded_stream(url)
         writer.write(_masked_frame(0x81, b"\xff\xfe"))  # a text frame that is not UTF-8
         broken = await asyncio.wait_for(outcomes.get(), 5)
         writer.close()
@@ -89,13 +95,7 @@ async def test_sending_to_a_client_that_went_away_is_a_1006_close() -> None:
                 errors.put_nowait(exc)
 
     async with serving(handler) as url:
-        host, port = url.removeprefix("ws://").rstrip("/").split(":")
-        reader, writer = await asyncio.open_connection(host, int(port))
-        writer.write(
-            b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-        )
-        await reader.readuntil(b"\r\n\r\n")
+        writer = await _upgraded_stream(url)
         writer.transport.abort()  # no close frame
         for _ in range(2):
             error = await asyncio.wait_for(errors.get(), 5)
@@ -195,13 +195,7 @@ async def test_a_broken_frame_reports_aiohttps_reason() -> None:
             outcomes.put_nowait(exc)
 
     async with serving(handler) as url:
-        host, port = url.removeprefix("ws://").rstrip("/").split(":")
-        reader, writer = await asyncio.open_connection(host, int(port))
-        writer.write(
-            b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-        )
-        await reader.readuntil(b"\r\n\r\n")
+        writer = await _upgraded_stream(url)
         writer.write(_masked_frame(0x81, b"\xff\xfe"))  # a text frame that is not UTF-8
         broken = await asyncio.wait_for(outcomes.get(), 5)
         writer.close()
