@@ -226,3 +226,54 @@ async def test_base64_text_that_is_not_ascii_is_refused_like_any_other() -> None
     async with wired() as (_, conn):
         with pytest.raises(LocalProtocolError, match="audio given as str must be base64 text"):
             await conn.input_audio_buffer.append(audio="AAé=")
+
+
+async def test_base64_text_of_a_str_subclass_is_checked_and_sent_as_given(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class Base64Text(str):
+        pass
+
+    caplog.set_level(logging.WARNING, logger="voicelive.connection")
+    async with wired() as (wire, conn):
+        await conn.input_audio_buffer.append(audio=Base64Text("AQIDBA=="), event_id="a1")
+        assert await wire.next_audio() == b"\x01\x02\x03\x04"
+        with pytest.raises(LocalProtocolError, match="base64"):
+            await conn.input_audio_buffer.append(audio=Base64Text("not base64!"))
+        await conn.input_audio_buffer.append(audio=Base64Text("AQID"))  # 3 bytes: warned
+        assert await wire.next_audio() == b"\x01\x02\x03"
+    assert len(_warnings(caplog)) == 1
+
+
+async def test_the_internal_base64_path_keeps_the_append_checks(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """``_send_audio_base64`` (the phone bridge's path, for text it already checked) sends
+    what the public append sends and keeps its 15 MiB limit and partial-sample warning."""
+    frames: asyncio.Queue[str | bytes] = asyncio.Queue()
+
+    async def handler(transport: ServerTransport) -> None:
+        while True:
+            frames.put_nowait(await transport.receive())
+
+    caplog.set_level(logging.WARNING, logger="voicelive.connection")
+    server = WebSocketServer(handler)
+    await server.start()
+    try:
+        async with connect(endpoint=f"http://127.0.0.1:{server.port}", credential=KEY) as conn:
+            await conn._send_audio_base64("AQIDBA==", 4)
+            internal = await asyncio.wait_for(frames.get(), 10)
+            await conn.input_audio_buffer.append(audio="AQIDBA==")
+            assert internal == await asyncio.wait_for(frames.get(), 10)
+            assert json.loads(internal) == {
+                "type": "input_audio_buffer.append",
+                "audio": "AQIDBA==",
+            }
+            assert _warnings(caplog) == []
+            await conn._send_audio_base64("AQID", 3)
+            assert json.loads(await asyncio.wait_for(frames.get(), 10))["audio"] == "AQID"
+            assert len(_warnings(caplog)) == 1  # not a whole number of pcm16 samples
+            with pytest.raises(LocalProtocolError, match="15 MiB"):
+                await conn._send_audio_base64("AAAA", MIB15 + 1)
+    finally:
+        await server.stop()

@@ -355,27 +355,18 @@ class VoiceLiveConnection:
 
     async def _send_audio_append(self, audio: object, event_id: str | None) -> None:
         """The audio hot path: bytes -> base64 -> one pre-built JSON string."""
-        if type(audio) is str:  # base64 text (the official SDK's form): validated, sent as is
+        if isinstance(audio, str):  # base64 text (the official SDK's form): validated, sent as is
             self._check_audio_length(len(_decode_base64_audio(audio)))
             await self._send_text(VoiceLiveProtocol.encode_audio_append(audio, event_id), _APPEND)
             return
         if type(audio) is bytes or isinstance(audio, (bytes, bytearray, memoryview)):
             data = audio
-        elif isinstance(audio, str):
-            data = _decode_base64_audio(audio)
-            self._check_audio_length(len(data))
-            await self._send_text(
-                VoiceLiveProtocol.encode_audio_append(audio, event_id), "input_audio_buffer.append"
-            )
-            return
         else:
             data = _audio_array_to_bytes(audio, self)
         size = len(data) if not isinstance(data, memoryview) else data.nbytes
         self._check_audio_length(size)
         encoded = base64.b64encode(data).decode("ascii")
-        await self._send_text(
-            VoiceLiveProtocol.encode_audio_append(encoded, event_id), "input_audio_buffer.append"
-        )
+        await self._send_text(VoiceLiveProtocol.encode_audio_append(encoded, event_id), _APPEND)
 
     async def _send_audio_base64(self, audio: str, nbytes: int) -> None:
         """Internal fast path for a sender that has already validated ``audio`` as base64
