@@ -222,6 +222,39 @@ async def test_the_whole_sample_check_follows_each_format_change(
     assert "(2 bytes per sample frame) of the session's input format pcm16 24000 Hz" in warnings[0]
 
 
+async def test_the_whole_sample_check_follows_a_format_the_server_changes(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The server switches the input format (no session.update from the app): the next
+    append is checked against the new format, not the one the connection last computed."""
+    caplog.set_level(logging.WARNING, logger="voicelive.connection")
+    audio: asyncio.Queue[bytes] = asyncio.Queue()
+
+    def session_frame(kind: str, fmt: str) -> str:
+        return json.dumps({"type": kind, "session": {"input_audio_format": fmt}})
+
+    async def handler(server_side: MockServerConnection) -> None:
+        await server_side.send_raw(session_frame("session.created", "g711_ulaw"))
+        async for event in server_side:
+            if event.type == "input_audio_buffer.append":
+                audio.put_nowait(base64.b64decode(event.audio))
+                if audio.qsize() == 1:
+                    await server_side.send_raw(session_frame("session.updated", "pcm16"))
+
+    async with (
+        MockServer(handler) as server,
+        connect(endpoint=server.endpoint, credential=KEY) as conn,
+    ):
+        await conn.wait_for("session.created", timeout=5)
+        await conn.input_audio_buffer.append(audio=b"\x01\x02\x03")  # whole G.711 samples
+        await conn.wait_for("session.updated", timeout=5)
+        await conn.input_audio_buffer.append(audio=b"\x04\x05\x06")  # 1.5 PCM16 samples
+        for expected in (b"\x01\x02\x03", b"\x04\x05\x06"):
+            assert await asyncio.wait_for(audio.get(), 10) == expected
+    (warning,) = [w for w in _warnings(caplog) if "whole number of samples" in w]
+    assert "(2 bytes per sample frame) of the session's input format pcm16" in warning
+
+
 async def test_base64_text_that_is_not_ascii_is_refused_like_any_other() -> None:
     async with wired() as (_, conn):
         with pytest.raises(LocalProtocolError, match="audio given as str must be base64 text"):

@@ -337,8 +337,10 @@ async def test_a_cancelled_expect_future_is_dropped_at_the_next_event() -> None:
         ref = weakref.ref(future)
         future.cancel()
         del future
+        behind = client.expect("response.text.delta")  # after the cancelled one in the list
         await feed.send(text_frame(1))
         assert (await asyncio.wait_for(client.recv(), 5)).event_id == "ev1"
+        assert behind.result().event_id == "ev1"  # still told, past the finished waiter
         gc.collect()
         assert ref() is None
         # a later expect() still works after the list was pruned
@@ -346,3 +348,15 @@ async def test_a_cancelled_expect_future_is_dropped_at_the_next_event() -> None:
         await feed.send(UPDATED)
         await asyncio.wait_for(client.recv(), 5)
         assert (await client.wait_future(later, timeout=5)).type == "session.updated"
+
+
+async def test_a_pending_waiter_outlives_the_ones_an_event_finishes() -> None:
+    async with fed() as (feed, client):
+        later = client.expect("session.updated")
+        await feed.send(text_frame(1))
+        # wait_for's own waiter is finished and dropped by the event; `later` stays
+        assert (await client.wait_for("response.text.delta", timeout=5)).event_id == "ev1"
+        assert not later.done()
+        await feed.send(UPDATED)
+        updated = await asyncio.wait_for(client.wait_future(later, timeout=5), 10)
+        assert updated.type == "session.updated"
