@@ -294,10 +294,13 @@ async def test_the_internal_base64_path_keeps_the_append_checks(
     await server.start()
     try:
         async with connect(endpoint=f"http://127.0.0.1:{server.port}", credential=KEY) as conn:
+            sent: list[tuple[str, int]] = []
+            conn.add_send_observer(lambda kind, size: sent.append((kind, size)))
             await conn._send_audio_base64("AQIDBA==", 4)
             internal = await asyncio.wait_for(frames.get(), 10)
             await conn.input_audio_buffer.append(audio="AQIDBA==")
             assert internal == await asyncio.wait_for(frames.get(), 10)
+            assert sent[0] == sent[1] == ("input_audio_buffer.append", len(internal))
             assert json.loads(internal) == {
                 "type": "input_audio_buffer.append",
                 "audio": "AQIDBA==",
